@@ -1,0 +1,35 @@
+//! Contests. Lists (tie-break chain, prizes, exclusions) are JSON text: they are
+//! read and written whole, never queried inside.
+crate::sql_migration!(
+    "CREATE TABLE contests (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL,
+        rules TEXT NOT NULL,
+        state TEXT NOT NULL,
+        starts_at BIGINT NOT NULL,
+        ends_at BIGINT NOT NULL,
+        timezone TEXT NOT NULL,
+        questions_per_attempt BIGINT NOT NULL,
+        time_limit_seconds BIGINT NOT NULL,
+        max_attempts BIGINT NOT NULL,
+        counted_attempt TEXT NOT NULL,
+        grace_seconds BIGINT NOT NULL,
+        prediction_enabled BIGINT NOT NULL,
+        prediction_question TEXT NOT NULL,
+        prediction_actual TEXT NOT NULL,
+        tie_break TEXT NOT NULL,
+        prizes TEXT NOT NULL,
+        excluded TEXT NOT NULL,
+        draw_seed TEXT,
+        created_by TEXT NOT NULL REFERENCES users (id),
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        published_at BIGINT,
+        results_computed_at BIGINT,
+        actual_figure BIGINT,
+        finalized_at BIGINT,
+        digest TEXT
+    )",
+    "CREATE INDEX contests_state_idx ON contests (state, starts_at)",
+);

@@ -1,0 +1,117 @@
+//! The command line: `crane serve` (default), `crane migrate`,
+//! `crane admin create`, `crane demo`.
+
+use crate::domain::Problems;
+use crate::domain::account::{Address, FullName, Registration, Role};
+use crate::domain::clock::Clock;
+use crate::domain::password::Password;
+use crate::domain::phone::Phone;
+use crate::hashing::Hasher;
+use crate::settings::{Settings, redact_url};
+use crate::store::{Db, users};
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use std::io::BufRead;
+
+#[derive(Parser, Debug)]
+#[command(name = "crane", version, about = "Online quiz contests for public bodies")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the HTTP service (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an admin (or organiser) account. The password comes from
+    /// CRANE_ADMIN_PASSWORD, else from one line of standard input.
+    Create {
+        #[arg(long)]
+        phone: String,
+        #[arg(long)]
+        name: String,
+        /// admin or organiser
+        #[arg(long, default_value = "admin")]
+        role: String,
+        #[arg(long, default_value = "-")]
+        province: String,
+        #[arg(long, default_value = "-")]
+        commune: String,
+    },
+}
+
+pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            let db = Db::connect(&settings).await?;
+            db.migrate().await?;
+            println!("migrations applied to {}", redact_url(&settings.database_url));
+            Ok(())
+        }
+        Command::Admin { command: AdminCommand::Create { phone, name, role, province, commune } } => {
+            let password = match std::env::var("CRANE_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let role = Role::parse(&role).filter(|r| r.is_staff()).context("--role must be admin or organiser")?;
+            let db = Db::connect(&settings).await?;
+            db.migrate().await?;
+            let user = create_staff(&db, &phone, &name, &password, role, &province, &commune).await?;
+            println!("created {} {} ({})", user.role, user.phone, user.full_name);
+            Ok(())
+        }
+    }
+}
+
+/// Creates a staff account from the command line (and the demo).
+pub async fn create_staff(
+    db: &Db,
+    phone: &str,
+    name: &str,
+    password: &str,
+    role: Role,
+    province: &str,
+    commune: &str,
+) -> anyhow::Result<users::User> {
+    let mut p = Problems::default();
+    let phone = p.take(Phone::parse(phone));
+    let password = p.take(Password::parse(password));
+    let full_name = p.take(FullName::parse(name));
+    let address = Address::parse(province, None, commune, "-", &mut p);
+    let (Some(phone), Some(password), Some(full_name), Some(address)) = (phone, password, full_name, address) else {
+        let msgs: Vec<String> = p.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+        bail!("invalid account: {}", msgs.join("; "));
+    };
+    let reg = Registration { phone, password, full_name, address, national_id: None, date_of_birth: None };
+    let hash = Hasher::new(1, 1).hash(reg.password.expose().to_owned()).await?;
+    match users::create(db, &reg, &hash, role, Clock::system().now()).await {
+        Ok(u) => Ok(u),
+        Err(users::CreateError::Duplicate(f)) => bail!("an account with this {f} already exists"),
+        Err(users::CreateError::Other(e)) => Err(e),
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let listener = std::net::TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
+    let state = crate::startup::prepare(settings, Clock::system()).await?;
+    let app = crate::startup::build(state, listener)?;
+    tracing::info!(port = app.port, "crane is listening");
+    app.server.await.context("server stopped")
+}

@@ -1,0 +1,218 @@
+//! Accounts: who a citizen is, as the prize list must print it.
+
+use super::{FieldError, Problems, char_len, has_control};
+use super::{password::Password, phone::Phone};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Participant,
+    Organiser,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Participant => "participant",
+            Role::Organiser => "organiser",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "participant" => Some(Role::Participant),
+            "organiser" => Some(Role::Organiser),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// Organisers and admins run contests; admins may do all that organisers may.
+    pub fn is_staff(self) -> bool {
+        !matches!(self, Role::Participant)
+    }
+}
+
+/// A person's full name: trimmed, inner whitespace collapsed, 2–100 characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FullName(String);
+
+impl FullName {
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let name = collapse_spaces(input);
+        let n = char_len(&name);
+        if n < 2 || n > 100 || has_control(input, false) {
+            return Err(FieldError::new(
+                "full_name",
+                "invalid_name",
+                "Họ và tên cần từ 2 đến 100 ký tự / full name must be 2–100 characters",
+            ));
+        }
+        Ok(Self(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Trims and collapses runs of whitespace, so "Hà  Minh Tùng " is "Hà Minh Tùng".
+pub fn collapse_spaces(input: &str) -> String {
+    input.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A postal address. The district is optional: Vietnam's 2025 reform removed
+/// the district level, while older records still carry one.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
+pub struct Address {
+    pub province: String,
+    pub district: Option<String>,
+    pub commune: String,
+    pub hamlet: String,
+}
+
+impl Address {
+    /// Validates each part; `prefix` names the fields (`address.province` …).
+    pub fn parse(
+        province: &str,
+        district: Option<&str>,
+        commune: &str,
+        hamlet: &str,
+        problems: &mut Problems,
+    ) -> Option<Self> {
+        let part = |field: &str, v: &str, required: bool, problems: &mut Problems| {
+            let v = collapse_spaces(v);
+            let n = char_len(&v);
+            if (required && n == 0) || n > 120 || has_control(&v, false) {
+                problems.push(
+                    format!("address.{field}"),
+                    if n == 0 { "required" } else { "invalid" },
+                    "Cần nhập, tối đa 120 ký tự / required, at most 120 characters",
+                );
+                None
+            } else {
+                Some(v)
+            }
+        };
+        let province = part("province", province, true, problems);
+        let district = match district.map(collapse_spaces).filter(|d| !d.is_empty()) {
+            None => Some(None),
+            Some(d) => part("district", &d, false, problems).map(Some),
+        };
+        let commune = part("commune", commune, true, problems);
+        let hamlet = part("hamlet", hamlet, true, problems);
+        Some(Self {
+            province: province?,
+            district: district?,
+            commune: commune?,
+            hamlet: hamlet?,
+        })
+    }
+}
+
+/// A citizen identity card number (CCCD): 12 digits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NationalId(String);
+
+impl NationalId {
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let digits: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        if digits.len() == 12 && digits.chars().all(|c| c.is_ascii_digit()) {
+            Ok(Self(digits))
+        } else {
+            Err(FieldError::new(
+                "national_id",
+                "invalid_national_id",
+                "Số CCCD gồm 12 chữ số / national ID must be 12 digits",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A date of birth, `YYYY-MM-DD`, a real date between 1900 and today.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DateOfBirth(chrono::NaiveDate);
+
+impl DateOfBirth {
+    pub fn parse(input: &str, today: chrono::NaiveDate) -> Result<Self, FieldError> {
+        let bad = || {
+            FieldError::new(
+                "date_of_birth",
+                "invalid_date",
+                "Ngày sinh dạng YYYY-MM-DD, là ngày có thật / date of birth must be a real YYYY-MM-DD date",
+            )
+        };
+        let d = chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").map_err(|_| bad())?;
+        let min = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).ok_or_else(bad)?;
+        if d < min || d > today || input.trim().len() != 10 {
+            return Err(bad());
+        }
+        Ok(Self(d))
+    }
+
+    pub fn as_string(&self) -> String {
+        self.0.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// Everything needed to create an account, already validated.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub phone: Phone,
+    pub password: Password,
+    pub full_name: FullName,
+    pub address: Address,
+    pub national_id: Option<NationalId>,
+    pub date_of_birth: Option<DateOfBirth>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_collapsed() {
+        assert_eq!(FullName::parse("  Hà   Minh Tùng ").unwrap().as_str(), "Hà Minh Tùng");
+        assert!(FullName::parse(" ").is_err());
+        assert!(FullName::parse("A\u{0}B").is_err());
+    }
+
+    #[test]
+    fn district_is_optional_after_the_2025_reform() {
+        let mut p = Problems::default();
+        let a = Address::parse("Đồng Tháp", None, "Mỹ Hội", "ấp Đông Mỹ", &mut p).unwrap();
+        assert!(p.is_empty());
+        assert_eq!(a.district, None);
+        let a = Address::parse("Đồng Tháp", Some(" "), "Mỹ Hội", "ấp Đông Mỹ", &mut p).unwrap();
+        assert_eq!(a.district, None);
+    }
+
+    #[test]
+    fn missing_address_parts_are_each_reported() {
+        let mut p = Problems::default();
+        assert!(Address::parse("", None, "", "x", &mut p).is_none());
+        let fields: Vec<_> = p.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["address.province", "address.commune"]);
+    }
+
+    #[test]
+    fn national_id_is_twelve_digits() {
+        assert_eq!(NationalId::parse("087 123 456 789").unwrap().as_str(), "087123456789");
+        assert!(NationalId::parse("08712345678").is_err());
+        assert!(NationalId::parse("08712345678x").is_err());
+    }
+
+    #[test]
+    fn impossible_birth_dates_are_refused() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        assert!(DateOfBirth::parse("1990-05-17", today).is_ok());
+        for bad in ["2024-02-30", "10000-01-01", "1899-12-31", "2027-01-01", "17/05/1990", "1990-5-17"] {
+            assert!(DateOfBirth::parse(bad, today).is_err(), "{bad}");
+        }
+    }
+}

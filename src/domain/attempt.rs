@@ -1,0 +1,203 @@
+//! Attempt rules: the server-side deadline, what is accepted when, the random
+//! draw of questions (stratified by category) and scoring.
+
+use super::clock::Millis;
+use rand::{Rng, RngExt};
+use rand::seq::SliceRandom;
+use std::collections::{BTreeMap, HashMap};
+
+/// `deadline = min(started_at + time_limit, ends_at)`, from the server's clock only.
+pub fn deadline(started_at: Millis, time_limit_seconds: u32, ends_at: Millis) -> Millis {
+    (started_at + i64::from(time_limit_seconds) * 1000).min(ends_at)
+}
+
+/// Submits and autosaves are accepted until `deadline + grace` inclusive.
+pub fn accepts_answers(now: Millis, deadline: Millis, grace_seconds: u32) -> bool {
+    now <= deadline + i64::from(grace_seconds) * 1000
+}
+
+/// When an attempt closes without a submit, it counts as submitted at its deadline.
+pub fn expired_submitted_at(deadline: Millis) -> Millis {
+    deadline
+}
+
+/// One question of the bank as the draw sees it.
+#[derive(Clone, Debug)]
+pub struct BankEntry<'a, Q> {
+    pub id: Q,
+    pub category: Option<&'a str>,
+    pub option_ids: &'a [u32],
+}
+
+/// One drawn question: its id and the order its options are shown in.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DrawnQuestion<Q> {
+    #[serde(rename = "q")]
+    pub question: Q,
+    #[serde(rename = "o")]
+    pub options: Vec<u32>,
+}
+
+/// How many questions each category gets: proportional to its share of the bank
+/// (largest remainder), remainders tied at random so no category is favoured.
+pub fn category_quotas<R: Rng + ?Sized>(sizes: &BTreeMap<Option<&str>, usize>, k: usize, rng: &mut R) -> BTreeMap<Option<String>, usize> {
+    let total: usize = sizes.values().sum();
+    let mut out = BTreeMap::new();
+    if total == 0 {
+        return out;
+    }
+    let k = k.min(total);
+    let mut rems: Vec<(Option<&str>, usize, u64)> = Vec::new();
+    let mut given = 0;
+    for (cat, &n) in sizes {
+        let exact = k * n;
+        let q = exact / total;
+        given += q;
+        out.insert(cat.map(str::to_owned), q);
+        rems.push((*cat, exact % total, rng.random()));
+    }
+    // Largest fractional part first; random tie-break.
+    rems.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+    for (cat, _, _) in rems.iter().cycle().take(k - given) {
+        if let Some(v) = out.get_mut(&cat.map(str::to_owned)) {
+            *v += 1;
+        }
+    }
+    out
+}
+
+/// Draws `k` distinct questions, stratified by category, in random order, each
+/// with its options shuffled. `rng` must be seeded from the OS in production.
+pub fn draw<Q: Clone, R: Rng + ?Sized>(bank: &[BankEntry<'_, Q>], k: usize, rng: &mut R) -> Vec<DrawnQuestion<Q>> {
+    let mut by_cat: BTreeMap<Option<&str>, Vec<&BankEntry<'_, Q>>> = BTreeMap::new();
+    for q in bank {
+        by_cat.entry(q.category).or_default().push(q);
+    }
+    let sizes = by_cat.iter().map(|(c, v)| (*c, v.len())).collect();
+    let quotas = category_quotas(&sizes, k, rng);
+    let mut picked: Vec<&BankEntry<'_, Q>> = Vec::with_capacity(k);
+    for (cat, entries) in by_cat.iter_mut() {
+        let want = quotas.get(&cat.map(str::to_owned)).copied().unwrap_or(0);
+        let (chosen, _) = entries.partial_shuffle(rng, want);
+        picked.extend(chosen.iter().copied());
+    }
+    picked.shuffle(rng);
+    picked
+        .into_iter()
+        .map(|q| {
+            let mut options = q.option_ids.to_vec();
+            options.shuffle(rng);
+            DrawnQuestion { question: q.id.clone(), options }
+        })
+        .collect()
+}
+
+/// Counts the answers that are right. `correct` maps a question to its right option.
+pub fn score<Q: std::hash::Hash + Eq>(paper: &[Q], answers: &HashMap<Q, u32>, correct: &HashMap<Q, u32>) -> u32 {
+    paper
+        .iter()
+        .filter(|q| matches!((answers.get(q), correct.get(q)), (Some(a), Some(c)) if a == c))
+        .count() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rand::SeedableRng;
+    use std::collections::HashSet;
+
+    #[test]
+    fn deadline_is_capped_by_the_end_of_the_contest() {
+        assert_eq!(deadline(1_000, 600, 1_000_000), 601_000);
+        assert_eq!(deadline(1_000, 600, 500_000), 500_000);
+    }
+
+    #[test]
+    fn answers_are_accepted_until_deadline_plus_grace_to_the_millisecond() {
+        let d = 601_000;
+        assert!(accepts_answers(d + 15_000 - 1, d, 15));
+        assert!(accepts_answers(d + 15_000, d, 15));
+        assert!(!accepts_answers(d + 15_000 + 1, d, 15));
+        assert!(!accepts_answers(d + 1, d, 0));
+    }
+
+    fn bank(cats: &[(&'static str, usize)]) -> (Vec<u32>, Vec<(u32, Option<&'static str>)>) {
+        let opts = vec![1, 2, 3, 4];
+        let mut out = Vec::new();
+        let mut id = 0;
+        for (c, n) in cats {
+            for _ in 0..*n {
+                out.push((id, if c.is_empty() { None } else { Some(*c) }));
+                id += 1;
+            }
+        }
+        (opts, out)
+    }
+
+    proptest! {
+        #[test]
+        fn the_draw_gives_k_distinct_questions_in_proportion_to_categories(
+            sizes in prop::collection::vec(1usize..30, 1..5),
+            k_frac in 0.0f64..1.0,
+            seed in any::<u64>(),
+        ) {
+            let names = ["Sinh học", "Tràm Chim", "Bảo tồn", "Sinh thái", "Khác"];
+            let cats: Vec<_> = sizes.iter().enumerate().map(|(i, n)| (names[i], *n)).collect();
+            let (opts, entries) = bank(&cats);
+            let bank: Vec<_> = entries.iter().map(|(id, c)| BankEntry { id: *id, category: *c, option_ids: &opts }).collect();
+            let total = bank.len();
+            let k = ((total as f64) * k_frac) as usize + 1;
+            let k = k.min(total);
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let drawn = draw(&bank, k, &mut rng);
+            prop_assert_eq!(drawn.len(), k);
+            let ids: HashSet<_> = drawn.iter().map(|d| d.question).collect();
+            prop_assert_eq!(ids.len(), k);
+            for (i, (_, n)) in cats.iter().enumerate() {
+                let start: usize = cats[..i].iter().map(|c| c.1).sum();
+                let got = drawn.iter().filter(|d| (d.question as usize) >= start && (d.question as usize) < start + n).count();
+                let exact = (k * n) as f64 / total as f64;
+                prop_assert!(got as f64 >= exact.floor() && got as f64 <= exact.ceil(),
+                    "category {} got {} of exact {}", i, got, exact);
+            }
+            for d in &drawn {
+                let mut o = d.options.clone();
+                o.sort();
+                prop_assert_eq!(o, opts.clone());
+            }
+        }
+
+        #[test]
+        fn scoring_counts_exactly_the_right_answers(
+            correct in prop::collection::vec(0u32..4, 1..40),
+            given in prop::collection::vec(prop::option::of(0u32..4), 1..40),
+        ) {
+            let n = correct.len().min(given.len());
+            let paper: Vec<usize> = (0..n).collect();
+            let c: HashMap<usize, u32> = (0..n).map(|i| (i, correct[i])).collect();
+            let a: HashMap<usize, u32> = (0..n).filter_map(|i| given[i].map(|g| (i, g))).collect();
+            let expected = (0..n).filter(|&i| given[i] == Some(correct[i])).count() as u32;
+            prop_assert_eq!(score(&paper, &a, &c), expected);
+        }
+    }
+
+    #[test]
+    fn the_draw_is_not_biased_towards_any_question() {
+        // 40 questions, 20 drawn, 20,000 draws: each question expected 10,000 times.
+        let (opts, entries) = bank(&[("a", 40)]);
+        let bank: Vec<_> = entries.iter().map(|(id, c)| BankEntry { id: *id, category: *c, option_ids: &opts }).collect();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let mut counts = [0f64; 40];
+        let draws = 20_000;
+        for _ in 0..draws {
+            for d in draw(&bank, 20, &mut rng) {
+                counts[d.question as usize] += 1.0;
+            }
+        }
+        let expected = draws as f64 * 20.0 / 40.0;
+        let chi2: f64 = counts.iter().map(|c| (c - expected).powi(2) / expected).sum();
+        // 39 degrees of freedom: p = 0.001 critical value is 72.05.
+        assert!(chi2 < 72.05, "chi² = {chi2}");
+    }
+}

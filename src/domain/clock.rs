@@ -1,0 +1,81 @@
+//! Time as milliseconds since the Unix epoch, from a clock that tests can set.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// Milliseconds since 1970-01-01T00:00:00Z.
+pub type Millis = i64;
+
+/// The server's only source of "now". Production uses the system clock; tests
+/// may pin or shift it so deadlines are checked to the millisecond without sleeping.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    /// Added to the system time (ms); only ever non-zero when `test_clock` is enabled.
+    offset: Arc<AtomicI64>,
+}
+
+impl Clock {
+    pub fn system() -> Self {
+        Self::default()
+    }
+
+    pub fn now(&self) -> Millis {
+        let sys = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        sys + self.offset.load(Ordering::Relaxed)
+    }
+
+    /// Moves the clock so that `now()` returns about `target` (test clocks only).
+    pub fn set_offset(&self, offset: Millis) {
+        self.offset.store(offset, Ordering::Relaxed);
+    }
+
+    pub fn offset(&self) -> Millis {
+        self.offset.load(Ordering::Relaxed)
+    }
+}
+
+/// Formats milliseconds as RFC 3339 with millisecond precision in the given zone.
+pub fn to_rfc3339(ms: Millis, tz: chrono_tz::Tz) -> String {
+    use chrono::{TimeZone, Utc};
+    match Utc.timestamp_millis_opt(ms).single() {
+        Some(t) => t
+            .with_timezone(&tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, false),
+        None => String::new(),
+    }
+}
+
+/// Parses an RFC 3339 timestamp (with offset) into milliseconds; rejects years
+/// outside 2000–2999 so a typo cannot open a contest for a millennium.
+pub fn parse_rfc3339(s: &str) -> Option<Millis> {
+    let t = chrono::DateTime::parse_from_rfc3339(s.trim()).ok()?;
+    let ms = t.timestamp_millis();
+    let year = chrono::Datelike::year(&t.naive_utc());
+    (2000..3000).contains(&year).then_some(ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_round_trips_in_vietnam_time() {
+        let ms = parse_rfc3339("2024-12-01T00:00:00+07:00").unwrap();
+        assert_eq!(ms, 1_733_000_400_000);
+        assert_eq!(
+            to_rfc3339(ms, chrono_tz::Asia::Ho_Chi_Minh),
+            "2024-12-01T00:00:00.000+07:00"
+        );
+    }
+
+    #[test]
+    fn impossible_dates_are_refused() {
+        assert_eq!(parse_rfc3339("2024-02-30T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339("10000-01-01T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339("1999-12-31T23:59:59Z"), None);
+        assert_eq!(parse_rfc3339("yesterday"), None);
+    }
+}

@@ -1,0 +1,172 @@
+//! Register, sign in, sign out, who am I.
+
+use super::AppState;
+use super::error::{ApiError, ApiResult};
+use super::extract::{ApiJson, Auth, SESSION_COOKIE};
+use super::limits::client_ip;
+use crate::domain::Problems;
+use crate::domain::account::{Address, DateOfBirth, FullName, NationalId, Registration, Role};
+use crate::domain::password::Password;
+use crate::domain::phone::Phone;
+use crate::hashing::HashError;
+use crate::store::users::{self, CreateError, User};
+use crate::store::sessions;
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/auth/register", web::post().to(register))
+        .route("/auth/login", web::post().to(login))
+        .route("/auth/logout", web::post().to(logout))
+        .route("/me", web::get().to(me));
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddressBody {
+    pub province: String,
+    #[serde(default)]
+    pub district: Option<String>,
+    pub commune: String,
+    pub hamlet: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterBody {
+    pub phone: String,
+    pub password: String,
+    pub full_name: String,
+    pub address: AddressBody,
+    #[serde(default)]
+    pub national_id: Option<String>,
+    #[serde(default)]
+    pub date_of_birth: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    pub phone: String,
+    pub password: String,
+}
+
+impl From<HashError> for ApiError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => ApiError::Busy { retry_after: 2 },
+            HashError::Failed(msg) => ApiError::Internal(anyhow::anyhow!(msg)),
+        }
+    }
+}
+
+/// Validates a registration, reporting every bad field at once.
+pub fn parse_registration(body: &RegisterBody, today: chrono::NaiveDate) -> Result<Registration, ApiError> {
+    let mut p = Problems::default();
+    let phone = p.take(Phone::parse(&body.phone));
+    let password = p.take(Password::parse(&body.password));
+    let full_name = p.take(FullName::parse(&body.full_name));
+    let a = &body.address;
+    let address = Address::parse(&a.province, a.district.as_deref(), &a.commune, &a.hamlet, &mut p);
+    let national_id = match body.national_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(n) => p.take(NationalId::parse(n)).map(Some),
+        None => Some(None),
+    };
+    let date_of_birth = match body.date_of_birth.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(d) => p.take(DateOfBirth::parse(d, today)).map(Some),
+        None => Some(None),
+    };
+    match (phone, password, full_name, address, national_id, date_of_birth) {
+        (Some(phone), Some(password), Some(full_name), Some(address), Some(national_id), Some(date_of_birth)) if p.is_empty() => {
+            Ok(Registration { phone, password, full_name, address, national_id, date_of_birth })
+        }
+        _ => Err(ApiError::Validation(p.0)),
+    }
+}
+
+fn today(state: &AppState) -> chrono::NaiveDate {
+    chrono::DateTime::from_timestamp_millis(state.clock.now())
+        .map(|t| t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive())
+        .unwrap_or_default()
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, Secure when configured or over TLS.
+fn session_cookie(state: &AppState, req: &HttpRequest, token: &str) -> Cookie<'static> {
+    let secure = state.settings.auth.cookie_secure || req.connection_info().scheme() == "https";
+    Cookie::build(SESSION_COOKIE, token.to_owned())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(CookieDuration::hours(state.settings.auth.session_absolute_hours))
+        .finish()
+}
+
+async fn signed_in(state: &AppState, req: &HttpRequest, user: User, status: actix_web::http::StatusCode) -> ApiResult<HttpResponse> {
+    let token = sessions::new_token();
+    sessions::create(&state.db, &user.id, &token, state.clock.now()).await?;
+    Ok(HttpResponse::build(status)
+        .cookie(session_cookie(state, req, &token))
+        .json(json!({ "token": token, "user": user })))
+}
+
+async fn register(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<RegisterBody>) -> ApiResult<HttpResponse> {
+    let reg = parse_registration(&body.0, today(&state))?;
+    let ip = client_ip(&req, &state.trusted_proxies);
+    state.limits.registration(ip).map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let hash = state.hasher.hash(reg.password.expose().to_owned()).await?;
+    let user = match users::create(&state.db, &reg, &hash, Role::Participant, state.clock.now()).await {
+        Ok(u) => u,
+        Err(CreateError::Duplicate(field)) => {
+            return Err(ApiError::Conflict {
+                code: "already_registered",
+                message: match field {
+                    "national_id" => "Số CCCD này đã được đăng ký / this national ID is already registered".into(),
+                    _ => "Số điện thoại này đã được đăng ký / this phone is already registered".into(),
+                },
+                field: Some(field.to_owned()),
+            });
+        }
+        Err(CreateError::Other(e)) => return Err(e.into()),
+    };
+    tracing::info!(user_id = %user.id, "registered");
+    signed_in(&state, &req, user, actix_web::http::StatusCode::CREATED).await
+}
+
+async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<LoginBody>) -> ApiResult<HttpResponse> {
+    let ip = client_ip(&req, &state.trusted_proxies);
+    state.limits.login_from(ip).map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let phone = Phone::parse(&body.0.phone).ok();
+    let key = phone.as_ref().map_or_else(|| body.0.phone.trim().to_owned(), |p| p.as_str().to_owned());
+    state.limits.phone_locked(&key).map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let found = match &phone {
+        Some(p) => users::find_for_login(&state.db, p.as_str()).await?,
+        None => None,
+    };
+    let (user, hash) = match found {
+        Some((u, h)) => (Some(u), Some(h)),
+        None => (None, None),
+    };
+    // Unknown phones are checked against a dummy hash: same answer, same time.
+    let ok = state.hasher.verify(body.0.password.clone(), hash).await?;
+    match (ok, user) {
+        (true, Some(user)) => signed_in(&state, &req, user, actix_web::http::StatusCode::OK).await,
+        _ => {
+            state.limits.login_failed(&key);
+            Err(ApiError::InvalidCredentials("Số điện thoại hoặc mật khẩu không đúng / wrong phone or password"))
+        }
+    }
+}
+
+async fn logout(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
+    sessions::delete(&state.db, &auth.token).await?;
+    let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").http_only(true).same_site(SameSite::Lax).finish();
+    gone.make_removal();
+    Ok(HttpResponse::NoContent().cookie(gone).finish())
+}
+
+async fn me(auth: Auth) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "user": auth.user }))
+}

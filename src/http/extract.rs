@@ -1,0 +1,211 @@
+//! Extractors: JSON bodies with the API's error envelope, and the signed-in user
+//! (Bearer token or session cookie, with cross-site protection for cookies).
+
+use super::AppState;
+use super::error::ApiError;
+use crate::domain::account::Role;
+use crate::store::{sessions, users::User};
+use actix_web::dev::Payload;
+use actix_web::http::{Method, header};
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::pin::Pin;
+
+pub const SESSION_COOKIE: &str = "crane_session";
+
+/// Reads a body of at most `limit` bytes; 413 beyond it.
+pub async fn read_body(payload: &mut Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::bad_request("bad_body", "the request body could not be read"))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// The media type of the request, lower-cased, without parameters.
+pub fn media_type(req: &HttpRequest) -> Option<String> {
+    let ct = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+}
+
+/// Parses JSON, naming the field of a type error: 400 when the text is not
+/// JSON, 422 when it is JSON of the wrong shape.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            match inner.classify() {
+                serde_json::error::Category::Data => {
+                    let field = if path == "." { "body".to_owned() } else { path };
+                    Err(ApiError::field(&field, "invalid_type", inner.to_string()))
+                }
+                _ => Err(ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {inner}"))),
+            }
+        }
+    }
+}
+
+/// A JSON body: `application/json` only (415 otherwise), at most
+/// `limits.max_json_bytes` (413), malformed → 400, wrong shape → 422.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let limit = req
+                .app_data::<web::Data<AppState>>()
+                .map_or(65_536, |s| s.settings.limits.max_json_bytes);
+            let mt = media_type(&req);
+            if !matches!(mt.as_deref(), Some(m) if m == "application/json" || m.ends_with("+json")) {
+                return Err(ApiError::UnsupportedMediaType("send the body as application/json".into()));
+            }
+            if let Some(len) = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+                && len > limit
+            {
+                return Err(ApiError::PayloadTooLarge);
+            }
+            let body = read_body(&mut payload, limit).await?;
+            parse_json(&body).map(ApiJson)
+        })
+    }
+}
+
+/// The signed-in user and how they proved it.
+#[derive(Clone, Debug)]
+pub struct Auth {
+    pub user: User,
+    pub token: String,
+    pub via_cookie: bool,
+}
+
+impl Auth {
+    pub fn role(&self) -> Role {
+        self.user.role()
+    }
+
+    pub fn require_staff(&self) -> Result<(), ApiError> {
+        if self.role().is_staff() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("Chỉ ban tổ chức / organisers only"))
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.role() == Role::Admin {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("Chỉ quản trị viên / admins only"))
+        }
+    }
+}
+
+/// The token from `Authorization: Bearer …`, else from the session cookie.
+pub fn token_from(req: &HttpRequest) -> Option<(String, bool)> {
+    if let Some(h) = req.headers().get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()) {
+        let mut parts = h.trim().splitn(2, ' ');
+        if parts.next().is_some_and(|s| s.eq_ignore_ascii_case("bearer")) {
+            return parts.next().map(|t| (t.trim().to_owned(), false));
+        }
+        return None;
+    }
+    req.cookie(SESSION_COOKIE).map(|c| (c.value().to_owned(), true))
+}
+
+/// Cookies ride along on cross-site requests, so a cookie-authenticated write
+/// must come from our own pages: not `Sec-Fetch-Site: cross-site`/`same-site`,
+/// an `Origin` (when sent) equal to our host, and a JSON or CSV body type
+/// (which plain HTML forms cannot send).
+pub fn cross_site_refusal(req: &HttpRequest) -> Option<ApiError> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return None;
+    }
+    let headers = req.headers();
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).map(str::to_ascii_lowercase);
+    if matches!(fetch_site.as_deref(), Some("cross-site") | Some("same-site")) {
+        return Some(ApiError::forbidden("cross-site request refused"));
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = req.connection_info().host().to_owned();
+        let origin_host = origin.split("://").nth(1).unwrap_or("");
+        if origin == "null" || !origin_host.eq_ignore_ascii_case(&host) {
+            return Some(ApiError::forbidden("request from a foreign origin refused"));
+        }
+    }
+    let mt = media_type(req);
+    let allowed = match mt.as_deref() {
+        Some("application/json") | Some("text/csv") => true,
+        // Aiken imports are plain text: only from our own pages.
+        Some("text/plain") => fetch_site.as_deref() == Some("same-origin"),
+        _ => false,
+    };
+    if !allowed {
+        return Some(ApiError::UnsupportedMediaType(
+            "cookie-authenticated writes must send application/json".into(),
+        ));
+    }
+    None
+}
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
+            let (token, via_cookie) = token_from(&req).ok_or(ApiError::Unauthorized)?;
+            if via_cookie && let Some(refusal) = cross_site_refusal(&req) {
+                return Err(refusal);
+            }
+            let auth = &state.settings.auth;
+            let user = sessions::lookup(
+                &state.db,
+                &token,
+                state.clock.now(),
+                auth.session_idle_minutes * 60_000,
+                auth.session_absolute_hours * 3_600_000,
+            )
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+            Ok(Auth { user, token, via_cookie })
+        })
+    }
+}
+
+/// The signed-in user when there is one; anonymous otherwise.
+pub struct MaybeAuth(pub Option<Auth>);
+
+impl FromRequest for MaybeAuth {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let fut = Auth::from_request(req, payload);
+        Box::pin(async move {
+            match fut.await {
+                Ok(a) => Ok(MaybeAuth(Some(a))),
+                Err(ApiError::Unauthorized) => Ok(MaybeAuth(None)),
+                Err(e) => Err(e),
+            }
+        })
+    }
+}

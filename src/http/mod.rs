@@ -1,0 +1,37 @@
+//! HTTP handlers by audience, the error type and extractors. Handlers are thin:
+//! parse into domain types on the first line, call the store, shape the answer.
+
+pub mod admin;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod limits;
+pub mod meta;
+
+use crate::domain::clock::Clock;
+use crate::hashing::Hasher;
+use crate::settings::Settings;
+use crate::store::Db;
+use actix_web::web;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// Everything a request may need; shared by all workers.
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub clock: Clock,
+    pub hasher: Hasher,
+    pub limits: limits::Limits,
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+/// Mounts every API route under `/api/v1`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .configure(auth::routes)
+            .configure(admin::routes)
+            .default_service(web::to(meta::not_found)),
+    );
+}

@@ -1,0 +1,11 @@
+//! Crane: online quiz contests for public bodies — timed attempts on phones,
+//! published tie-breaks, prizes and exports for payout.
+
+pub mod cli;
+pub mod domain;
+pub mod hashing;
+pub mod http;
+pub mod settings;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,141 @@
+//! Layered settings: `config/default.toml`, then `CRANE_CONFIG` (an extra file),
+//! then `CRANE_<KEY>` variables (`__` between levels) and `DATABASE_URL`.
+
+use serde::Deserialize;
+use std::fmt;
+
+#[derive(Clone, Deserialize)]
+pub struct Settings {
+    pub bind: String,
+    pub database_url: String,
+    pub migrate_on_start: bool,
+    pub demo_on_empty_db: bool,
+    pub workers: usize,
+    pub log_format: String,
+    pub log_level: String,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub limits: LimitSettings,
+    pub attempts: AttemptSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DatabaseSettings {
+    pub max_connections: u32,
+    pub busy_timeout_ms: u64,
+    pub acquire_timeout_seconds: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct AuthSettings {
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    pub cookie_secure: bool,
+    pub hash_concurrency: usize,
+    pub hash_queue: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct LimitSettings {
+    pub login_failures_per_phone: u32,
+    pub login_failure_window_seconds: u64,
+    pub registrations_per_ip_per_minute: u32,
+    pub logins_per_ip_per_minute: u32,
+    pub trusted_proxies: Vec<String>,
+    pub max_json_bytes: usize,
+    pub max_import_bytes: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct AttemptSettings {
+    pub sweep_interval_seconds: u64,
+}
+
+/// The defaults, compiled in so the binary runs from any directory.
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+impl Settings {
+    /// Loads the layers; `extra` is an additional TOML file (CRANE_CONFIG).
+    pub fn load() -> anyhow::Result<Self> {
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        if let Ok(path) = std::env::var("CRANE_CONFIG") {
+            builder = builder.add_source(config::File::with_name(&path).required(true));
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("CRANE")
+                .prefix_separator("_")
+                .separator("__")
+                .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("limits.trusted_proxies"),
+        );
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            builder = builder.set_override("database_url", url)?;
+        }
+        let settings: Settings = builder.build()?.try_deserialize()?;
+        Ok(settings)
+    }
+
+    /// Settings for tests: the defaults with a given database and no demo.
+    pub fn for_tests(database_url: &str) -> anyhow::Result<Self> {
+        let mut s: Settings = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
+            .build()?
+            .try_deserialize()?;
+        s.database_url = database_url.to_owned();
+        s.demo_on_empty_db = false;
+        s.database.max_connections = 8;
+        Ok(s)
+    }
+
+    pub fn hash_concurrency(&self) -> usize {
+        if self.auth.hash_concurrency == 0 {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        } else {
+            self.auth.hash_concurrency
+        }
+    }
+}
+
+/// Hides the password in a database URL: `postgres://crane:***@db/crane`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("migrate_on_start", &self.migrate_on_start)
+            .field("demo_on_empty_db", &self.demo_on_empty_db)
+            .field("workers", &self.workers)
+            .field("log_format", &self.log_format)
+            .field("database", &self.database)
+            .field("auth", &self.auth)
+            .field("limits", &self.limits)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(redact_url("postgres://crane:s3cret@db:5432/crane"), "postgres://crane:***@db:5432/crane");
+        assert_eq!(redact_url("sqlite://data/crane.db"), "sqlite://data/crane.db");
+        let s = Settings::for_tests("postgres://u:hunter2@h/d").unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,115 @@
+//! Builds the application from settings and an already bound listener (port 0
+//! in tests), so tests run the real server in-process.
+
+use crate::domain::clock::Clock;
+use crate::hashing::Hasher;
+use crate::http::{self, AppState, error::envelope, limits::Limits};
+use crate::settings::Settings;
+use crate::store::{Db, sessions};
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use std::net::{IpAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+use tracing_actix_web::TracingLogger;
+
+/// A built application: the server future, its port, and handles tests use.
+pub struct Application {
+    pub server: Server,
+    pub port: u16,
+    pub state: web::Data<AppState>,
+}
+
+/// Connects, migrates if configured, and builds the state.
+pub async fn prepare(settings: Settings, clock: Clock) -> anyhow::Result<web::Data<AppState>> {
+    let db = Db::connect(&settings).await?;
+    if settings.migrate_on_start {
+        db.migrate().await?;
+    }
+    let trusted_proxies = settings
+        .limits
+        .trusted_proxies
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim().parse::<IpAddr>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!("limits.trusted_proxies: {e}"))?;
+    let hasher = Hasher::new(settings.hash_concurrency(), settings.auth.hash_queue);
+    let limits = Limits::new(&settings.limits);
+    Ok(web::Data::new(AppState {
+        db,
+        settings: Arc::new(settings),
+        clock,
+        hasher,
+        limits,
+        trusted_proxies,
+    }))
+}
+
+/// Builds the HTTP server on `listener` around prepared state.
+pub fn build(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Application> {
+    let port = listener.local_addr()?.port();
+    http::meta::prometheus();
+    let workers = match state.settings.workers {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let data = state.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::JsonConfig::default().error_handler(|err, _| {
+                actix_web::error::InternalError::from_response(
+                    "",
+                    HttpResponse::BadRequest().json(envelope("malformed_json", &err.to_string(), None, None)),
+                )
+                .into()
+            }))
+            .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                actix_web::error::InternalError::from_response(
+                    "",
+                    HttpResponse::BadRequest().json(envelope("bad_query", &err.to_string(), None, None)),
+                )
+                .into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|_, _| {
+                actix_web::error::InternalError::from_response(
+                    "",
+                    HttpResponse::NotFound().json(envelope("not_found", "not found", None, None)),
+                )
+                .into()
+            }))
+            .wrap(Compress::default())
+            .wrap(from_fn(http::meta::headers_and_metrics))
+            .wrap(TracingLogger::default())
+            .configure(http::meta::routes)
+            .configure(http::routes)
+    })
+    .workers(workers)
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    spawn_sweeper(state.clone());
+    Ok(Application { server, port, state })
+}
+
+/// Periodic housekeeping: close attempts past deadline + grace, purge expired
+/// sessions, forget idle rate-limit keys.
+fn spawn_sweeper(state: web::Data<AppState>) {
+    let every = Duration::from_secs(state.settings.attempts.sweep_interval_seconds.max(1));
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let now = state.clock.now();
+            let auth = &state.settings.auth;
+            if let Err(e) =
+                sessions::purge_expired(&state.db, now, auth.session_idle_minutes * 60_000, auth.session_absolute_hours * 3_600_000).await
+            {
+                tracing::warn!(error = ?e, "session purge failed");
+            }
+            state.limits.housekeeping();
+        }
+    });
+}

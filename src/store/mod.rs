@@ -1,0 +1,117 @@
+//! Queries and transactions per aggregate. Functions take domain types and
+//! return domain types; SQL stays in this module.
+//!
+//! The SQL is the subset SQLite and PostgreSQL share, with `$1`-style
+//! parameters (both drivers accept them), so one text serves both backends.
+
+// pub mod attempts;
+pub mod audit;
+// pub mod contests;
+// pub mod results;
+pub mod sessions;
+pub mod users;
+
+use crate::settings::Settings;
+use anyhow::Context;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait, Value,
+};
+use std::time::Duration;
+
+/// The database handle shared by all requests.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub conn: DatabaseConnection,
+}
+
+impl Db {
+    /// Connects with the durability settings results need: on SQLite, WAL with
+    /// `synchronous = FULL`, foreign keys on and a busy timeout.
+    pub async fn connect(settings: &Settings) -> anyhow::Result<Self> {
+        let url = settings.database_url.clone();
+        if let Some(path) = sqlite_path(&url)
+            && let Some(parent) = std::path::Path::new(&path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        let mut opts = ConnectOptions::new(url.clone());
+        let busy = Duration::from_millis(settings.database.busy_timeout_ms);
+        opts.max_connections(settings.database.max_connections)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(settings.database.acquire_timeout_seconds))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(move |o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .busy_timeout(busy)
+                    .foreign_keys(true)
+                    .create_if_missing(true)
+            });
+        let conn = Database::connect(opts)
+            .await
+            .with_context(|| format!("connecting to {}", crate::settings::redact_url(&url)))?;
+        Ok(Self { conn })
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.backend() == DbBackend::Sqlite
+    }
+
+    /// Builds a statement for this backend.
+    pub fn stmt(&self, sql: &str, values: impl IntoIterator<Item = Value>) -> Statement {
+        Statement::from_sql_and_values(self.backend(), sql, values)
+    }
+
+    /// Starts a write transaction. On SQLite it begins IMMEDIATE: it takes the
+    /// write lock up front and waits for it under the busy timeout, instead of
+    /// failing with SQLITE_BUSY when a read upgrades to a write.
+    pub async fn write(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.conn
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        use migration::MigratorTrait;
+        migration::Migrator::up(&self.conn, None).await.context("running migrations")
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        self.conn.execute_unprepared("SELECT 1").await.is_ok()
+    }
+}
+
+/// The file path of a `sqlite://` URL, if it names a file.
+fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.to_owned())
+}
+
+/// Reads a column, naming it in the error.
+pub(crate) fn col<T: sea_orm::TryGetable>(row: &QueryResult, name: &str) -> anyhow::Result<T> {
+    row.try_get::<T>("", name).with_context(|| format!("reading column {name}"))
+}
+
+/// Which unique index a database error violated, if any (the field it guards).
+pub(crate) fn unique_violation(err: &DbErr) -> Option<String> {
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) => Some(msg),
+        _ => None,
+    }
+}
+
+pub(crate) fn v<T: Into<Value>>(x: T) -> Value {
+    x.into()
+}
