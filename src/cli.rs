@@ -26,6 +26,8 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Load the demo contest "Tìm hiểu về Sếu đầu đỏ" and its staff accounts.
+    Demo,
     /// Manage accounts.
     Admin {
         #[command(subcommand)]
@@ -59,6 +61,13 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             let db = Db::connect(&settings).await?;
             db.migrate().await?;
             println!("migrations applied to {}", redact_url(&settings.database_url));
+            Ok(())
+        }
+        Command::Demo => {
+            let db = Db::connect(&settings).await?;
+            db.migrate().await?;
+            let demo = crate::demo::load(&db, &Clock::system()).await?;
+            crate::demo::print(&demo, &format!("http://{}", settings.bind));
             Ok(())
         }
         Command::Admin { command: AdminCommand::Create { phone, name, role, province, commune } } => {
@@ -110,7 +119,14 @@ pub async fn create_staff(
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let listener = std::net::TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
+    let bind = settings.bind.clone();
+    let demo_on_empty = settings.demo_on_empty_db;
     let state = crate::startup::prepare(settings, Clock::system()).await?;
+    if demo_on_empty && crate::store::contests::count(&state.db).await? == 0 {
+        let demo = crate::demo::load(&state.db, &state.clock).await?;
+        crate::demo::print(&demo, &format!("http://{bind}"));
+    }
+    println!("Crane is listening on http://{bind}");
     let app = crate::startup::build(state, listener)?;
     tracing::info!(port = app.port, "crane is listening");
     app.server.await.context("server stopped")

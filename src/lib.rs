@@ -2,6 +2,7 @@
 //! published tie-breaks, prizes and exports for payout.
 
 pub mod cli;
+pub mod demo;
 pub mod domain;
 pub mod hashing;
 pub mod http;

@@ -44,6 +44,7 @@ pub async fn prepare(settings: Settings, clock: Clock) -> anyhow::Result<web::Da
         hasher,
         limits,
         trusted_proxies,
+        banks: Default::default(),
     }))
 }
 
@@ -98,7 +99,7 @@ pub fn build(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Resul
 /// sessions, forget idle rate-limit keys.
 fn spawn_sweeper(state: web::Data<AppState>) {
     let every = Duration::from_secs(state.settings.attempts.sweep_interval_seconds.max(1));
-    actix_web::rt::spawn(async move {
+    tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
@@ -110,6 +111,9 @@ fn spawn_sweeper(state: web::Data<AppState>) {
                 tracing::warn!(error = ?e, "session purge failed");
             }
             state.limits.housekeeping();
+            if let Err(e) = crate::store::attempts::close_overdue(&state.db, &state.banks, now, None, None).await {
+                tracing::warn!(error = ?e, "closing overdue attempts failed");
+            }
         }
     });
 }

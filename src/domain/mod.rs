@@ -4,12 +4,12 @@
 pub mod account;
 pub mod attempt;
 pub mod clock;
-// pub mod contest;
+pub mod contest;
 pub mod ids;
 pub mod password;
 pub mod phone;
-// pub mod question;
-// pub mod ranking;
+pub mod question;
+pub mod ranking;
 
 /// A problem with one input field, reported to the client under `error.fields`.
 #[derive(Debug, Clone, PartialEq, Eq)]

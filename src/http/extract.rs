@@ -16,7 +16,10 @@ use std::pin::Pin;
 pub const SESSION_COOKIE: &str = "crane_session";
 
 /// Reads a body of at most `limit` bytes; 413 beyond it.
-pub async fn read_body(payload: &mut Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+pub async fn read_body<S, E>(payload: &mut S, limit: usize) -> Result<web::Bytes, ApiError>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
+{
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| ApiError::bad_request("bad_body", "the request body could not be read"))?;

@@ -6,7 +6,10 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod manage;
 pub mod meta;
+pub mod play;
+pub mod views;
 
 use crate::domain::clock::Clock;
 use crate::hashing::Hasher;
@@ -24,6 +27,7 @@ pub struct AppState {
     pub hasher: Hasher,
     pub limits: limits::Limits,
     pub trusted_proxies: Vec<IpAddr>,
+    pub banks: crate::store::attempts::BankCache,
 }
 
 /// Mounts every API route under `/api/v1`.
@@ -31,6 +35,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .configure(auth::routes)
+            .configure(play::routes)
+            .configure(manage::routes)
             .configure(admin::routes)
             .default_service(web::to(meta::not_found)),
     );

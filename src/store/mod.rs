@@ -4,9 +4,9 @@
 //! The SQL is the subset SQLite and PostgreSQL share, with `$1`-style
 //! parameters (both drivers accept them), so one text serves both backends.
 
-// pub mod attempts;
+pub mod attempts;
 pub mod audit;
-// pub mod contests;
+pub mod contests;
 // pub mod results;
 pub mod sessions;
 pub mod users;

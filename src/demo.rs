@@ -1,0 +1,105 @@
+//! The demo: "Tìm hiểu về Sếu đầu đỏ", a 40-question bank about the crane and
+//! Tràm Chim National Park, open for ten days from now, with the real contest's
+//! prizes and demo organiser and admin accounts.
+
+use crate::domain::account::Role;
+use crate::domain::clock::{Clock, to_rfc3339};
+use crate::domain::contest::{ContestInput, ContestSettings, PrizeInput};
+use crate::domain::question;
+use crate::store::{Db, contests, users};
+use anyhow::{Context, anyhow};
+
+const BANK: &[u8] = include_bytes!("demo/bank.csv");
+
+pub struct DemoAccount {
+    pub role: &'static str,
+    pub phone: &'static str,
+    pub password: Option<String>,
+}
+
+pub struct Demo {
+    pub contest_id: String,
+    pub accounts: Vec<DemoAccount>,
+}
+
+fn random_password() -> String {
+    let mut b = [0u8; 9];
+    rand::fill(&mut b);
+    format!("sếu-{}", hex::encode(b))
+}
+
+/// Loads the demo contest (and the demo staff accounts unless they exist).
+pub async fn load(db: &Db, clock: &Clock) -> anyhow::Result<Demo> {
+    let mut accounts = Vec::new();
+    let mut organiser_id = None;
+    for (role, phone, name) in [
+        (Role::Organiser, "0900000001", "Ban tổ chức (demo)"),
+        (Role::Admin, "0900000002", "Quản trị viên (demo)"),
+    ] {
+        match users::find_for_login(db, phone).await? {
+            Some((u, _)) => {
+                organiser_id.get_or_insert(u.id);
+                accounts.push(DemoAccount { role: role.as_str(), phone, password: None });
+            }
+            None => {
+                let password = random_password();
+                let u = crate::cli::create_staff(db, phone, name, &password, role, "Đồng Tháp", "Tràm Chim").await?;
+                organiser_id.get_or_insert(u.id);
+                accounts.push(DemoAccount { role: role.as_str(), phone, password: Some(password) });
+            }
+        }
+    }
+    let now = clock.now();
+    let tz = chrono_tz::Asia::Ho_Chi_Minh;
+    let input = ContestInput {
+        title: Some("Tìm hiểu về Sếu đầu đỏ".into()),
+        description: Some(
+            "Cuộc thi trắc nghiệm trực tuyến tìm hiểu về loài Sếu đầu đỏ và Vườn quốc gia Tràm Chim (Đồng Tháp), \
+             nâng cao ý thức bảo vệ loài chim quý hiếm và vùng đất ngập nước Đồng Tháp Mười."
+                .into(),
+        ),
+        rules: Some(
+            "Mỗi lượt thi gồm 20 câu hỏi chọn ngẫu nhiên từ ngân hàng câu hỏi, làm trong 10 phút. \
+             Mỗi người được thi tối đa 3 lượt; lượt có kết quả tốt nhất được tính.\n\
+             Xếp hạng: nhiều câu đúng hơn; nếu bằng nhau, dự đoán gần đúng hơn số người trả lời đúng tất cả; \
+             nếu vẫn bằng, thời gian làm bài ngắn hơn; rồi nộp bài sớm hơn; cuối cùng bốc thăm công khai.\n\
+             Thành viên ban tổ chức không được nhận giải."
+                .into(),
+        ),
+        starts_at: Some(to_rfc3339(now, tz)),
+        ends_at: Some(to_rfc3339(now + 10 * 86_400_000, tz)),
+        questions_per_attempt: Some(20),
+        time_limit_seconds: Some(600),
+        max_attempts: Some(3),
+        prizes: Some(vec![
+            PrizeInput { name: "Giải Nhất".into(), count: 1, amount: 5_000_000 },
+            PrizeInput { name: "Giải Nhì".into(), count: 1, amount: 4_000_000 },
+            PrizeInput { name: "Giải Ba".into(), count: 1, amount: 3_000_000 },
+            PrizeInput { name: "Giải Khuyến khích".into(), count: 3, amount: 1_000_000 },
+        ]),
+        ..Default::default()
+    };
+    let settings = ContestSettings::parse(&input, None).map_err(|e| anyhow!("demo settings invalid: {e:?}"))?;
+    let organiser = organiser_id.context("demo organiser missing")?;
+    let contest = contests::create(db, &settings, &organiser, now).await?;
+    let bank = question::parse_csv(BANK).map_err(|e| anyhow!("demo bank invalid: {e:?}"))?;
+    contests::add_questions(db, &contest.id, &bank).await?;
+    let mut seed = [0u8; 32];
+    rand::fill(&mut seed);
+    match contests::publish(db, &contest.id, &hex::encode(seed), now).await? {
+        contests::PublishOutcome::Published => {}
+        _ => return Err(anyhow!("the demo contest could not be published")),
+    }
+    Ok(Demo { contest_id: contest.id, accounts })
+}
+
+/// Prints what a newcomer needs: where to go and how to sign in.
+pub fn print(demo: &Demo, address: &str) {
+    println!("Demo contest \"Tìm hiểu về Sếu đầu đỏ\" loaded: {address}/contests/{}", demo.contest_id);
+    for a in &demo.accounts {
+        match &a.password {
+            Some(p) => println!("  demo {:<9} phone {}  password {}", a.role, a.phone, p),
+            None => println!("  demo {:<9} phone {}  (already existed; password unchanged)", a.role, a.phone),
+        }
+    }
+}
