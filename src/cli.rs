@@ -14,7 +14,11 @@ use clap::{Parser, Subcommand};
 use std::io::BufRead;
 
 #[derive(Parser, Debug)]
-#[command(name = "crane", version, about = "Online quiz contests for public bodies")]
+#[command(
+    name = "crane",
+    version,
+    about = "Online quiz contests for public bodies"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -60,7 +64,10 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Migrate => {
             let db = Db::connect(&settings).await?;
             db.migrate().await?;
-            println!("migrations applied to {}", redact_url(&settings.database_url));
+            println!(
+                "migrations applied to {}",
+                redact_url(&settings.database_url)
+            );
             Ok(())
         }
         Command::Demo => {
@@ -70,19 +77,34 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             crate::demo::print(&demo, &format!("http://{}", settings.bind));
             Ok(())
         }
-        Command::Admin { command: AdminCommand::Create { phone, name, role, province, commune } } => {
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    phone,
+                    name,
+                    role,
+                    province,
+                    commune,
+                },
+        } => {
             let password = match std::env::var("CRANE_ADMIN_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => {
                     let mut line = String::new();
-                    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+                    std::io::stdin()
+                        .lock()
+                        .read_line(&mut line)
+                        .context("reading the password from standard input")?;
                     line.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
-            let role = Role::parse(&role).filter(|r| r.is_staff()).context("--role must be admin or organiser")?;
+            let role = Role::parse(&role)
+                .filter(|r| r.is_staff())
+                .context("--role must be admin or organiser")?;
             let db = Db::connect(&settings).await?;
             db.migrate().await?;
-            let user = create_staff(&db, &phone, &name, &password, role, &province, &commune).await?;
+            let user =
+                create_staff(&db, &phone, &name, &password, role, &province, &commune).await?;
             println!("created {} {} ({})", user.role, user.phone, user.full_name);
             Ok(())
         }
@@ -104,12 +126,26 @@ pub async fn create_staff(
     let password = p.take(Password::parse(password));
     let full_name = p.take(FullName::parse(name));
     let address = Address::parse(province, None, commune, "-", &mut p);
-    let (Some(phone), Some(password), Some(full_name), Some(address)) = (phone, password, full_name, address) else {
-        let msgs: Vec<String> = p.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+    let (Some(phone), Some(password), Some(full_name), Some(address)) =
+        (phone, password, full_name, address)
+    else {
+        let msgs: Vec<String> =
+            p.0.iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect();
         bail!("invalid account: {}", msgs.join("; "));
     };
-    let reg = Registration { phone, password, full_name, address, national_id: None, date_of_birth: None };
-    let hash = Hasher::new(1, 1).hash(reg.password.expose().to_owned()).await?;
+    let reg = Registration {
+        phone,
+        password,
+        full_name,
+        address,
+        national_id: None,
+        date_of_birth: None,
+    };
+    let hash = Hasher::new(1, 1)
+        .hash(reg.password.expose().to_owned())
+        .await?;
     match users::create(db, &reg, &hash, role, Clock::system().now()).await {
         Ok(u) => Ok(u),
         Err(users::CreateError::Duplicate(f)) => bail!("an account with this {f} already exists"),
@@ -118,7 +154,8 @@ pub async fn create_staff(
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let listener = std::net::TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
+    let listener = std::net::TcpListener::bind(&settings.bind)
+        .with_context(|| format!("binding {}", settings.bind))?;
     let bind = settings.bind.clone();
     let demo_on_empty = settings.demo_on_empty_db;
     let state = crate::startup::prepare(settings, Clock::system()).await?;

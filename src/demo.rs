@@ -39,13 +39,30 @@ pub async fn load(db: &Db, clock: &Clock) -> anyhow::Result<Demo> {
         match users::find_for_login(db, phone).await? {
             Some((u, _)) => {
                 organiser_id.get_or_insert(u.id);
-                accounts.push(DemoAccount { role: role.as_str(), phone, password: None });
+                accounts.push(DemoAccount {
+                    role: role.as_str(),
+                    phone,
+                    password: None,
+                });
             }
             None => {
                 let password = random_password();
-                let u = crate::cli::create_staff(db, phone, name, &password, role, "Đồng Tháp", "Tràm Chim").await?;
+                let u = crate::cli::create_staff(
+                    db,
+                    phone,
+                    name,
+                    &password,
+                    role,
+                    "Đồng Tháp",
+                    "Tràm Chim",
+                )
+                .await?;
                 organiser_id.get_or_insert(u.id);
-                accounts.push(DemoAccount { role: role.as_str(), phone, password: Some(password) });
+                accounts.push(DemoAccount {
+                    role: role.as_str(),
+                    phone,
+                    password: Some(password),
+                });
             }
         }
     }
@@ -79,7 +96,8 @@ pub async fn load(db: &Db, clock: &Clock) -> anyhow::Result<Demo> {
         ]),
         ..Default::default()
     };
-    let settings = ContestSettings::parse(&input, None).map_err(|e| anyhow!("demo settings invalid: {e:?}"))?;
+    let settings = ContestSettings::parse(&input, None)
+        .map_err(|e| anyhow!("demo settings invalid: {e:?}"))?;
     let organiser = organiser_id.context("demo organiser missing")?;
     let contest = contests::create(db, &settings, &organiser, now).await?;
     let bank = question::parse_csv(BANK).map_err(|e| anyhow!("demo bank invalid: {e:?}"))?;
@@ -90,16 +108,25 @@ pub async fn load(db: &Db, clock: &Clock) -> anyhow::Result<Demo> {
         contests::PublishOutcome::Published => {}
         _ => return Err(anyhow!("the demo contest could not be published")),
     }
-    Ok(Demo { contest_id: contest.id, accounts })
+    Ok(Demo {
+        contest_id: contest.id,
+        accounts,
+    })
 }
 
 /// Prints what a newcomer needs: where to go and how to sign in.
 pub fn print(demo: &Demo, address: &str) {
-    println!("Demo contest \"Tìm hiểu về Sếu đầu đỏ\" loaded: {address}/contests/{}", demo.contest_id);
+    println!(
+        "Demo contest \"Tìm hiểu về Sếu đầu đỏ\" loaded: {address}/contests/{}",
+        demo.contest_id
+    );
     for a in &demo.accounts {
         match &a.password {
             Some(p) => println!("  demo {:<9} phone {}  password {}", a.role, a.phone, p),
-            None => println!("  demo {:<9} phone {}  (already existed; password unchanged)", a.role, a.phone),
+            None => println!(
+                "  demo {:<9} phone {}  (already existed; password unchanged)",
+                a.role, a.phone
+            ),
         }
     }
 }

@@ -45,7 +45,10 @@ impl Hasher {
         }
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
         if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
             self.waiting.fetch_sub(1, Ordering::AcqRel);
             return Err(HashError::Busy);
@@ -63,17 +66,29 @@ impl Hasher {
     }
 
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        self.run(move || argon2().hash_password(password.as_bytes()).map(|h| h.to_string()))
-            .await?
-            .map_err(|e| HashError::Failed(e.to_string()))
+        self.run(move || {
+            argon2()
+                .hash_password(password.as_bytes())
+                .map(|h| h.to_string())
+        })
+        .await?
+        .map_err(|e| HashError::Failed(e.to_string()))
     }
 
     /// Checks a password; with no stored hash, checks the dummy and says no.
-    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, HashError> {
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, HashError> {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy.clone());
         let ok = self
-            .run(move || argon2().verify_password(password.as_bytes(), hash.as_str()).is_ok())
+            .run(move || {
+                argon2()
+                    .verify_password(password.as_bytes(), hash.as_str())
+                    .is_ok()
+            })
             .await?;
         Ok(ok && known)
     }
@@ -88,24 +103,41 @@ mod tests {
         let h = Hasher::new(1, 4);
         let stored = h.hash("Sếu đầu đỏ 2024".into()).await.unwrap();
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(h.verify("Sếu đầu đỏ 2024".into(), Some(stored.clone())).await.unwrap());
-        assert!(!h.verify("sếu đầu đỏ 2024".into(), Some(stored)).await.unwrap());
-        assert!(!h.verify("crane-dummy-password-for-unknown-phones".into(), None).await.unwrap());
+        assert!(
+            h.verify("Sếu đầu đỏ 2024".into(), Some(stored.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !h.verify("sếu đầu đỏ 2024".into(), Some(stored))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !h.verify("crane-dummy-password-for-unknown-phones".into(), None)
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test]
     async fn beyond_the_queue_callers_are_told_to_come_back() {
         let h = Arc::new(Hasher::new(1, 2));
-        let tasks: Vec<_> = (0..12).map(|_| {
-            let h = h.clone();
-            tokio::spawn(async move { h.hash("mật khẩu dài".into()).await })
-        }).collect();
+        let tasks: Vec<_> = (0..12)
+            .map(|_| {
+                let h = h.clone();
+                tokio::spawn(async move { h.hash("mật khẩu dài".into()).await })
+            })
+            .collect();
         let mut busy = 0;
         for t in tasks {
             if matches!(t.await.unwrap(), Err(HashError::Busy)) {
                 busy += 1;
             }
         }
-        assert!(busy > 0, "12 concurrent hashes through 1 slot and a queue of 2 must refuse some");
+        assert!(
+            busy > 0,
+            "12 concurrent hashes through 1 slot and a queue of 2 must refuse some"
+        );
     }
 }

@@ -133,8 +133,14 @@ mod tests {
 
     #[test]
     fn passwords_in_database_urls_are_redacted() {
-        assert_eq!(redact_url("postgres://crane:s3cret@db:5432/crane"), "postgres://crane:***@db:5432/crane");
-        assert_eq!(redact_url("sqlite://data/crane.db"), "sqlite://data/crane.db");
+        assert_eq!(
+            redact_url("postgres://crane:s3cret@db:5432/crane"),
+            "postgres://crane:***@db:5432/crane"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/crane.db"),
+            "sqlite://data/crane.db"
+        );
         let s = Settings::for_tests("postgres://u:hunter2@h/d").unwrap();
         assert!(!format!("{s:?}").contains("hunter2"));
     }

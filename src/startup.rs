@@ -63,14 +63,24 @@ pub fn build(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Resul
             .app_data(web::JsonConfig::default().error_handler(|err, _| {
                 actix_web::error::InternalError::from_response(
                     "",
-                    HttpResponse::BadRequest().json(envelope("malformed_json", &err.to_string(), None, None)),
+                    HttpResponse::BadRequest().json(envelope(
+                        "malformed_json",
+                        &err.to_string(),
+                        None,
+                        None,
+                    )),
                 )
                 .into()
             }))
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
                 actix_web::error::InternalError::from_response(
                     "",
-                    HttpResponse::BadRequest().json(envelope("bad_query", &err.to_string(), None, None)),
+                    HttpResponse::BadRequest().json(envelope(
+                        "bad_query",
+                        &err.to_string(),
+                        None,
+                        None,
+                    )),
                 )
                 .into()
             }))
@@ -92,7 +102,11 @@ pub fn build(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Resul
     .listen(listener)?
     .run();
     spawn_sweeper(state.clone());
-    Ok(Application { server, port, state })
+    Ok(Application {
+        server,
+        port,
+        state,
+    })
 }
 
 /// Periodic housekeeping: close attempts past deadline + grace, purge expired
@@ -105,13 +119,21 @@ fn spawn_sweeper(state: web::Data<AppState>) {
             tick.tick().await;
             let now = state.clock.now();
             let auth = &state.settings.auth;
-            if let Err(e) =
-                sessions::purge_expired(&state.db, now, auth.session_idle_minutes * 60_000, auth.session_absolute_hours * 3_600_000).await
+            if let Err(e) = sessions::purge_expired(
+                &state.db,
+                now,
+                auth.session_idle_minutes * 60_000,
+                auth.session_absolute_hours * 3_600_000,
+            )
+            .await
             {
                 tracing::warn!(error = ?e, "session purge failed");
             }
             state.limits.housekeeping();
-            if let Err(e) = crate::store::attempts::close_overdue(&state.db, &state.banks, now, None, None).await {
+            if let Err(e) =
+                crate::store::attempts::close_overdue(&state.db, &state.banks, now, None, None)
+                    .await
+            {
                 tracing::warn!(error = ?e, "closing overdue attempts failed");
             }
         }

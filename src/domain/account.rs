@@ -42,7 +42,7 @@ impl FullName {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let name = collapse_spaces(input);
         let n = char_len(&name);
-        if n < 2 || n > 100 || has_control(input, false) {
+        if !(2..=100).contains(&n) || has_control(input, false) {
             return Err(FieldError::new(
                 "full_name",
                 "invalid_name",
@@ -177,7 +177,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_collapsed() {
-        assert_eq!(FullName::parse("  Hà   Minh Tùng ").unwrap().as_str(), "Hà Minh Tùng");
+        assert_eq!(
+            FullName::parse("  Hà   Minh Tùng ").unwrap().as_str(),
+            "Hà Minh Tùng"
+        );
         assert!(FullName::parse(" ").is_err());
         assert!(FullName::parse("A\u{0}B").is_err());
     }
@@ -202,7 +205,10 @@ mod tests {
 
     #[test]
     fn national_id_is_twelve_digits() {
-        assert_eq!(NationalId::parse("087 123 456 789").unwrap().as_str(), "087123456789");
+        assert_eq!(
+            NationalId::parse("087 123 456 789").unwrap().as_str(),
+            "087123456789"
+        );
         assert!(NationalId::parse("08712345678").is_err());
         assert!(NationalId::parse("08712345678x").is_err());
     }
@@ -211,7 +217,14 @@ mod tests {
     fn impossible_birth_dates_are_refused() {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
         assert!(DateOfBirth::parse("1990-05-17", today).is_ok());
-        for bad in ["2024-02-30", "10000-01-01", "1899-12-31", "2027-01-01", "17/05/1990", "1990-5-17"] {
+        for bad in [
+            "2024-02-30",
+            "10000-01-01",
+            "1899-12-31",
+            "2027-01-01",
+            "17/05/1990",
+            "1990-5-17",
+        ] {
             assert!(DateOfBirth::parse(bad, today).is_err(), "{bad}");
         }
     }

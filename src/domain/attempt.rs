@@ -2,8 +2,8 @@
 //! draw of questions (stratified by category) and scoring.
 
 use super::clock::Millis;
-use rand::{Rng, RngExt};
 use rand::seq::SliceRandom;
+use rand::{Rng, RngExt};
 use std::collections::{BTreeMap, HashMap};
 
 /// `deadline = min(started_at + time_limit, ends_at)`, from the server's clock only.
@@ -40,7 +40,11 @@ pub struct DrawnQuestion<Q> {
 
 /// How many questions each category gets: proportional to its share of the bank
 /// (largest remainder), remainders tied at random so no category is favoured.
-pub fn category_quotas<R: Rng + ?Sized>(sizes: &BTreeMap<Option<&str>, usize>, k: usize, rng: &mut R) -> BTreeMap<Option<String>, usize> {
+pub fn category_quotas<R: Rng + ?Sized>(
+    sizes: &BTreeMap<Option<&str>, usize>,
+    k: usize,
+    rng: &mut R,
+) -> BTreeMap<Option<String>, usize> {
     let total: usize = sizes.values().sum();
     let mut out = BTreeMap::new();
     if total == 0 {
@@ -68,7 +72,11 @@ pub fn category_quotas<R: Rng + ?Sized>(sizes: &BTreeMap<Option<&str>, usize>, k
 
 /// Draws `k` distinct questions, stratified by category, in random order, each
 /// with its options shuffled. `rng` must be seeded from the OS in production.
-pub fn draw<Q: Clone, R: Rng + ?Sized>(bank: &[BankEntry<'_, Q>], k: usize, rng: &mut R) -> Vec<DrawnQuestion<Q>> {
+pub fn draw<Q: Clone, R: Rng + ?Sized>(
+    bank: &[BankEntry<'_, Q>],
+    k: usize,
+    rng: &mut R,
+) -> Vec<DrawnQuestion<Q>> {
     let mut by_cat: BTreeMap<Option<&str>, Vec<&BankEntry<'_, Q>>> = BTreeMap::new();
     for q in bank {
         by_cat.entry(q.category).or_default().push(q);
@@ -87,13 +95,20 @@ pub fn draw<Q: Clone, R: Rng + ?Sized>(bank: &[BankEntry<'_, Q>], k: usize, rng:
         .map(|q| {
             let mut options = q.option_ids.to_vec();
             options.shuffle(rng);
-            DrawnQuestion { question: q.id.clone(), options }
+            DrawnQuestion {
+                question: q.id.clone(),
+                options,
+            }
         })
         .collect()
 }
 
 /// Counts the answers that are right. `correct` maps a question to its right option.
-pub fn score<Q: std::hash::Hash + Eq>(paper: &[Q], answers: &HashMap<Q, u32>, correct: &HashMap<Q, u32>) -> u32 {
+pub fn score<Q: std::hash::Hash + Eq>(
+    paper: &[Q],
+    answers: &HashMap<Q, u32>,
+    correct: &HashMap<Q, u32>,
+) -> u32 {
     paper
         .iter()
         .filter(|q| matches!((answers.get(q), correct.get(q)), (Some(a), Some(c)) if a == c))
@@ -186,7 +201,14 @@ mod tests {
     fn the_draw_is_not_biased_towards_any_question() {
         // 40 questions, 20 drawn, 20,000 draws: each question expected 10,000 times.
         let (opts, entries) = bank(&[("a", 40)]);
-        let bank: Vec<_> = entries.iter().map(|(id, c)| BankEntry { id: *id, category: *c, option_ids: &opts }).collect();
+        let bank: Vec<_> = entries
+            .iter()
+            .map(|(id, c)| BankEntry {
+                id: *id,
+                category: *c,
+                option_ids: &opts,
+            })
+            .collect();
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
         let mut counts = [0f64; 40];
         let draws = 20_000;
@@ -196,7 +218,10 @@ mod tests {
             }
         }
         let expected = draws as f64 * 20.0 / 40.0;
-        let chi2: f64 = counts.iter().map(|c| (c - expected).powi(2) / expected).sum();
+        let chi2: f64 = counts
+            .iter()
+            .map(|c| (c - expected).powi(2) / expected)
+            .sum();
         // 39 degrees of freedom: p = 0.001 critical value is 72.05.
         assert!(chi2 < 72.05, "chi² = {chi2}");
     }

@@ -8,18 +8,29 @@ pub type Millis = i64;
 
 /// The server's only source of "now". Production uses the system clock; tests
 /// may pin or shift it so deadlines are checked to the millisecond without sleeping.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Clock {
-    /// Added to the system time (ms); only ever non-zero when `test_clock` is enabled.
+    /// Added to the system time (ms); only tests move it.
     offset: Arc<AtomicI64>,
+    /// When not `NOT_FROZEN`, the time `now()` returns (tests pin the clock).
+    frozen: Arc<AtomicI64>,
 }
+
+const NOT_FROZEN: i64 = i64::MIN;
 
 impl Clock {
     pub fn system() -> Self {
-        Self::default()
+        Self {
+            offset: Arc::new(AtomicI64::new(0)),
+            frozen: Arc::new(AtomicI64::new(NOT_FROZEN)),
+        }
     }
 
     pub fn now(&self) -> Millis {
+        let frozen = self.frozen.load(Ordering::Relaxed);
+        if frozen != NOT_FROZEN {
+            return frozen;
+        }
         let sys = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)
@@ -27,9 +38,18 @@ impl Clock {
         sys + self.offset.load(Ordering::Relaxed)
     }
 
-    /// Moves the clock so that `now()` returns about `target` (test clocks only).
+    /// Shifts the clock by `offset` milliseconds (tests only).
     pub fn set_offset(&self, offset: Millis) {
         self.offset.store(offset, Ordering::Relaxed);
+    }
+
+    /// Stops the clock at `at` (tests only); `unfreeze` lets it run again.
+    pub fn freeze_at(&self, at: Millis) {
+        self.frozen.store(at, Ordering::Relaxed);
+    }
+
+    pub fn unfreeze(&self) {
+        self.frozen.store(NOT_FROZEN, Ordering::Relaxed);
     }
 
     pub fn offset(&self) -> Millis {

@@ -135,10 +135,21 @@ fn text(field: &str, v: Option<&str>, min: usize, max: usize, problems: &mut Pro
     v
 }
 
-fn ranged(field: &str, v: Option<i64>, default: i64, min: i64, max: i64, problems: &mut Problems) -> u32 {
+fn ranged(
+    field: &str,
+    v: Option<i64>,
+    default: i64,
+    min: i64,
+    max: i64,
+    problems: &mut Problems,
+) -> u32 {
     let v = v.unwrap_or(default);
     if v < min || v > max {
-        problems.push(field, "out_of_range", format!("must be between {min} and {max}"));
+        problems.push(
+            field,
+            "out_of_range",
+            format!("must be between {min} and {max}"),
+        );
         return min as u32;
     }
     v as u32
@@ -146,18 +157,36 @@ fn ranged(field: &str, v: Option<i64>, default: i64, min: i64, max: i64, problem
 
 impl ContestSettings {
     /// Validates a whole contest; `base` supplies values the input leaves out (PATCH).
-    pub fn parse(input: &ContestInput, base: Option<&ContestSettings>) -> Result<Self, Vec<FieldError>> {
+    pub fn parse(
+        input: &ContestInput,
+        base: Option<&ContestSettings>,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut p = Problems::default();
         let b = base;
-        let title = text("title", input.title.as_deref().or(b.map(|b| b.title.as_str())), 1, 200, &mut p);
+        let title = text(
+            "title",
+            input.title.as_deref().or(b.map(|b| b.title.as_str())),
+            1,
+            200,
+            &mut p,
+        );
         let description = text(
             "description",
-            input.description.as_deref().or(b.map(|b| b.description.as_str())),
+            input
+                .description
+                .as_deref()
+                .or(b.map(|b| b.description.as_str())),
             0,
             5_000,
             &mut p,
         );
-        let rules = text("rules", input.rules.as_deref().or(b.map(|b| b.rules.as_str())), 0, 20_000, &mut p);
+        let rules = text(
+            "rules",
+            input.rules.as_deref().or(b.map(|b| b.rules.as_str())),
+            0,
+            20_000,
+            &mut p,
+        );
 
         let tz_name = input
             .timezone
@@ -167,13 +196,22 @@ impl ContestSettings {
         let timezone = match tz_name.parse::<chrono_tz::Tz>() {
             Ok(tz) => tz,
             Err(_) => {
-                p.push("timezone", "invalid_timezone", "must be an IANA time zone such as Asia/Ho_Chi_Minh");
+                p.push(
+                    "timezone",
+                    "invalid_timezone",
+                    "must be an IANA time zone such as Asia/Ho_Chi_Minh",
+                );
                 chrono_tz::Asia::Ho_Chi_Minh
             }
         };
-        let when = |field: &str, v: &Option<String>, base: Option<Millis>, p: &mut Problems| match v {
+        let when = |field: &str, v: &Option<String>, base: Option<Millis>, p: &mut Problems| match v
+        {
             Some(s) => parse_rfc3339(s).or_else(|| {
-                p.push(field, "invalid_datetime", "must be an RFC 3339 date-time with offset, e.g. 2024-12-01T00:00:00+07:00");
+                p.push(
+                    field,
+                    "invalid_datetime",
+                    "must be an RFC 3339 date-time with offset, e.g. 2024-12-01T00:00:00+07:00",
+                );
                 None
             }),
             None => base.or_else(|| {
@@ -181,7 +219,12 @@ impl ContestSettings {
                 None
             }),
         };
-        let starts_at = when("starts_at", &input.starts_at, b.map(|b| b.starts_at), &mut p);
+        let starts_at = when(
+            "starts_at",
+            &input.starts_at,
+            b.map(|b| b.starts_at),
+            &mut p,
+        );
         let ends_at = when("ends_at", &input.ends_at, b.map(|b| b.ends_at), &mut p);
         if let (Some(s), Some(e)) = (starts_at, ends_at)
             && s >= e
@@ -226,7 +269,11 @@ impl ContestSettings {
             Some("best") => CountedAttempt::Best,
             Some("first") => CountedAttempt::First,
             Some(_) => {
-                p.push("counted_attempt", "invalid_choice", "must be \"best\" or \"first\"");
+                p.push(
+                    "counted_attempt",
+                    "invalid_choice",
+                    "must be \"best\" or \"first\"",
+                );
                 CountedAttempt::Best
             }
         };
@@ -265,9 +312,11 @@ impl ContestSettings {
                 let mut out = Vec::new();
                 for (i, k) in keys.iter().enumerate() {
                     match TieBreakKey::parse(k) {
-                        Some(key) if out.contains(&key) => {
-                            p.push(format!("tie_break[{i}]"), "duplicate_key", format!("\"{k}\" is repeated"))
-                        }
+                        Some(key) if out.contains(&key) => p.push(
+                            format!("tie_break[{i}]"),
+                            "duplicate_key",
+                            format!("\"{k}\" is repeated"),
+                        ),
                         Some(key) => out.push(key),
                         None => p.push(
                             format!("tie_break[{i}]"),
@@ -284,13 +333,26 @@ impl ContestSettings {
             None => match b {
                 Some(b) => b.tie_break.clone(),
                 None if prediction.enabled => {
-                    vec![TieBreakKey::Score, TieBreakKey::Prediction, TieBreakKey::Duration, TieBreakKey::SubmittedAt]
+                    vec![
+                        TieBreakKey::Score,
+                        TieBreakKey::Prediction,
+                        TieBreakKey::Duration,
+                        TieBreakKey::SubmittedAt,
+                    ]
                 }
-                None => vec![TieBreakKey::Score, TieBreakKey::Duration, TieBreakKey::SubmittedAt],
+                None => vec![
+                    TieBreakKey::Score,
+                    TieBreakKey::Duration,
+                    TieBreakKey::SubmittedAt,
+                ],
             },
         };
         if !prediction.enabled && tie_break.contains(&TieBreakKey::Prediction) {
-            p.push("tie_break", "prediction_disabled", "uses \"prediction\" while the prediction question is off");
+            p.push(
+                "tie_break",
+                "prediction_disabled",
+                "uses \"prediction\" while the prediction question is off",
+            );
         }
 
         let prizes = match &input.prizes {
@@ -302,9 +364,14 @@ impl ContestSettings {
                     .iter()
                     .enumerate()
                     .map(|(i, t)| {
-                        let name = text(&format!("prizes[{i}].name"), Some(&t.name), 1, 100, &mut p);
+                        let name =
+                            text(&format!("prizes[{i}].name"), Some(&t.name), 1, 100, &mut p);
                         if !(1..=10_000).contains(&t.count) {
-                            p.push(format!("prizes[{i}].count"), "out_of_range", "must be between 1 and 10000");
+                            p.push(
+                                format!("prizes[{i}].count"),
+                                "out_of_range",
+                                "must be between 1 and 10000",
+                            );
                         }
                         if !(1..=1_000_000_000_000).contains(&t.amount) {
                             p.push(
@@ -313,7 +380,11 @@ impl ContestSettings {
                                 "must be a positive amount in VND, at most 1,000,000,000,000",
                             );
                         }
-                        PrizeTier { name, count: t.count.clamp(0, 10_000) as u32, amount: t.amount }
+                        PrizeTier {
+                            name,
+                            count: t.count.clamp(0, 10_000) as u32,
+                            amount: t.amount,
+                        }
                     })
                     .collect()
             }
@@ -372,20 +443,34 @@ impl ContestSettings {
         let checks: [(&'static str, bool); 10] = [
             ("starts_at", self.starts_at != new.starts_at),
             ("timezone", self.timezone != new.timezone),
-            ("questions_per_attempt", self.questions_per_attempt != new.questions_per_attempt),
-            ("time_limit_seconds", self.time_limit_seconds != new.time_limit_seconds),
+            (
+                "questions_per_attempt",
+                self.questions_per_attempt != new.questions_per_attempt,
+            ),
+            (
+                "time_limit_seconds",
+                self.time_limit_seconds != new.time_limit_seconds,
+            ),
             ("max_attempts", self.max_attempts != new.max_attempts),
-            ("counted_attempt", self.counted_attempt != new.counted_attempt),
+            (
+                "counted_attempt",
+                self.counted_attempt != new.counted_attempt,
+            ),
             ("grace_seconds", self.grace_seconds != new.grace_seconds),
             (
                 "prediction",
-                self.prediction.enabled != new.prediction.enabled || self.prediction.actual != new.prediction.actual,
+                self.prediction.enabled != new.prediction.enabled
+                    || self.prediction.actual != new.prediction.actual,
             ),
             ("tie_break", self.tie_break != new.tie_break),
             (
                 "prizes",
                 self.prizes.len() != new.prizes.len()
-                    || self.prizes.iter().zip(&new.prizes).any(|(a, b)| a.count != b.count || a.amount != b.amount),
+                    || self
+                        .prizes
+                        .iter()
+                        .zip(&new.prizes)
+                        .any(|(a, b)| a.count != b.count || a.amount != b.amount),
             ),
         ];
         if new.ends_at < self.ends_at {
@@ -435,7 +520,11 @@ mod tests {
         i.max_attempts = Some(101);
         i.grace_seconds = Some(-1);
         i.tie_break = Some(vec!["score".into(), "score".into(), "luck".into()]);
-        i.prizes = Some(vec![PrizeInput { name: "".into(), count: 0, amount: -5 }]);
+        i.prizes = Some(vec![PrizeInput {
+            name: "".into(),
+            count: 0,
+            amount: -5,
+        }]);
         let errs = ContestSettings::parse(&i, None).unwrap_err();
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
         for f in [
@@ -484,7 +573,10 @@ mod tests {
         assert_eq!(old.published_change_refused(&earlier), Some("ends_at"));
         let mut timing = old.clone();
         timing.time_limit_seconds += 1;
-        assert_eq!(old.published_change_refused(&timing), Some("time_limit_seconds"));
+        assert_eq!(
+            old.published_change_refused(&timing),
+            Some("time_limit_seconds")
+        );
     }
 
     #[test]

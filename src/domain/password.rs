@@ -15,7 +15,13 @@ static COMMON: &str = include_str!("common_passwords.txt");
 
 fn common() -> &'static HashSet<&'static str> {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| COMMON.lines().map(str::trim).filter(|l| !l.is_empty()).collect())
+    SET.get_or_init(|| {
+        COMMON
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect()
+    })
 }
 
 /// A password that meets the policy. Its `Debug` never shows the secret.
@@ -46,7 +52,11 @@ impl Password {
             ));
         }
         if input.contains('\0') {
-            return Err(FieldError::new("password", "invalid", "Mật khẩu chứa ký tự không hợp lệ / invalid character"));
+            return Err(FieldError::new(
+                "password",
+                "invalid",
+                "Mật khẩu chứa ký tự không hợp lệ / invalid character",
+            ));
         }
         if common().contains(input.to_lowercase().as_str()) || is_trivial(input) {
             return Err(FieldError::new(
@@ -82,12 +92,22 @@ mod tests {
         assert_eq!(Password::parse("Sếu7xyz").unwrap_err().code, "too_short");
         assert!(Password::parse("Sếu đầu đỏ 2024").is_ok());
         assert!(Password::parse(&"ạ".repeat(128)).is_ok());
-        assert_eq!(Password::parse(&"ạ".repeat(129)).unwrap_err().code, "too_long");
+        assert_eq!(
+            Password::parse(&"ạ".repeat(129)).unwrap_err().code,
+            "too_long"
+        );
     }
 
     #[test]
     fn common_passwords_are_refused_whatever_their_case() {
-        for p in ["password", "PASSWORD", "12345678", "qwertyuiop", "iloveyou1", "aaaaaaaa"] {
+        for p in [
+            "password",
+            "PASSWORD",
+            "12345678",
+            "qwertyuiop",
+            "iloveyou1",
+            "aaaaaaaa",
+        ] {
             assert_eq!(Password::parse(p).unwrap_err().code, "too_common", "{p}");
         }
     }

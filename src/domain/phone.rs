@@ -89,7 +89,11 @@ mod tests {
             "912345678",
             " 0912345678 ",
         ] {
-            assert_eq!(Phone::parse(input).unwrap().as_str(), "0912345678", "{input}");
+            assert_eq!(
+                Phone::parse(input).unwrap().as_str(),
+                "0912345678",
+                "{input}"
+            );
         }
     }
 
@@ -130,7 +134,8 @@ mod tests {
                 2 => format!("+84 {prefix}{} {}", &rest[..2], &rest[2..]),
                 _ => format!("84{prefix}{rest}"),
             };
-            prop_assert_eq!(Phone::parse(&spelled).unwrap().as_str(), national.as_str());
+            let parsed = Phone::parse(&spelled).unwrap();
+            prop_assert_eq!(parsed.as_str(), national.as_str());
         }
 
         #[test]

@@ -22,7 +22,11 @@ pub struct SearchQuery {
     pub offset: Option<u64>,
 }
 
-async fn search_users(state: web::Data<AppState>, auth: Auth, query: web::Query<SearchQuery>) -> ApiResult<HttpResponse> {
+async fn search_users(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<SearchQuery>,
+) -> ApiResult<HttpResponse> {
     auth.require_admin()?;
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
     let offset = query.offset.unwrap_or(0).min(1_000_000);
@@ -40,16 +44,35 @@ pub struct RoleBody {
     pub role: String,
 }
 
-async fn set_role(state: web::Data<AppState>, auth: Auth, path: web::Path<String>, body: ApiJson<RoleBody>) -> ApiResult<HttpResponse> {
+async fn set_role(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ApiJson<RoleBody>,
+) -> ApiResult<HttpResponse> {
     auth.require_admin()?;
-    let role = Role::parse(&body.0.role)
-        .ok_or_else(|| ApiError::field("role", "invalid_choice", "must be participant, organiser or admin"))?;
-    let id = crate::domain::ids::UserId::parse(&path).ok_or(ApiError::NotFound("user"))?.as_string();
+    let role = Role::parse(&body.0.role).ok_or_else(|| {
+        ApiError::field(
+            "role",
+            "invalid_choice",
+            "must be participant, organiser or admin",
+        )
+    })?;
+    let id = crate::domain::ids::UserId::parse(&path)
+        .ok_or(ApiError::NotFound("user"))?
+        .as_string();
     if id == auth.user.id {
-        return Err(ApiError::conflict("own_role", "an admin cannot change their own role"));
+        return Err(ApiError::conflict(
+            "own_role",
+            "an admin cannot change their own role",
+        ));
     }
-    let before = users::find(&state.db, &id).await?.ok_or(ApiError::NotFound("user"))?;
-    let user = users::set_role(&state.db, &id, role).await?.ok_or(ApiError::NotFound("user"))?;
+    let before = users::find(&state.db, &id)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    let user = users::set_role(&state.db, &id, role)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
     audit::record(
         &state.db.conn,
         &auth.user.id,

@@ -9,8 +9,8 @@ use crate::domain::account::{Address, DateOfBirth, FullName, NationalId, Registr
 use crate::domain::password::Password;
 use crate::domain::phone::Phone;
 use crate::hashing::HashError;
-use crate::store::users::{self, CreateError, User};
 use crate::store::sessions;
+use crate::store::users::{self, CreateError, User};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -63,25 +63,63 @@ impl From<HashError> for ApiError {
 }
 
 /// Validates a registration, reporting every bad field at once.
-pub fn parse_registration(body: &RegisterBody, today: chrono::NaiveDate) -> Result<Registration, ApiError> {
+pub fn parse_registration(
+    body: &RegisterBody,
+    today: chrono::NaiveDate,
+) -> Result<Registration, ApiError> {
     let mut p = Problems::default();
     let phone = p.take(Phone::parse(&body.phone));
     let password = p.take(Password::parse(&body.password));
     let full_name = p.take(FullName::parse(&body.full_name));
     let a = &body.address;
-    let address = Address::parse(&a.province, a.district.as_deref(), &a.commune, &a.hamlet, &mut p);
-    let national_id = match body.national_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let address = Address::parse(
+        &a.province,
+        a.district.as_deref(),
+        &a.commune,
+        &a.hamlet,
+        &mut p,
+    );
+    let national_id = match body
+        .national_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(n) => p.take(NationalId::parse(n)).map(Some),
         None => Some(None),
     };
-    let date_of_birth = match body.date_of_birth.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let date_of_birth = match body
+        .date_of_birth
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(d) => p.take(DateOfBirth::parse(d, today)).map(Some),
         None => Some(None),
     };
-    match (phone, password, full_name, address, national_id, date_of_birth) {
-        (Some(phone), Some(password), Some(full_name), Some(address), Some(national_id), Some(date_of_birth)) if p.is_empty() => {
-            Ok(Registration { phone, password, full_name, address, national_id, date_of_birth })
-        }
+    match (
+        phone,
+        password,
+        full_name,
+        address,
+        national_id,
+        date_of_birth,
+    ) {
+        (
+            Some(phone),
+            Some(password),
+            Some(full_name),
+            Some(address),
+            Some(national_id),
+            Some(date_of_birth),
+        ) if p.is_empty() => Ok(Registration {
+            phone,
+            password,
+            full_name,
+            address,
+            national_id,
+            date_of_birth,
+        }),
         _ => Err(ApiError::Validation(p.0)),
     }
 }
@@ -100,11 +138,18 @@ fn session_cookie(state: &AppState, req: &HttpRequest, token: &str) -> Cookie<'s
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(secure)
-        .max_age(CookieDuration::hours(state.settings.auth.session_absolute_hours))
+        .max_age(CookieDuration::hours(
+            state.settings.auth.session_absolute_hours,
+        ))
         .finish()
 }
 
-async fn signed_in(state: &AppState, req: &HttpRequest, user: User, status: actix_web::http::StatusCode) -> ApiResult<HttpResponse> {
+async fn signed_in(
+    state: &AppState,
+    req: &HttpRequest,
+    user: User,
+    status: actix_web::http::StatusCode,
+) -> ApiResult<HttpResponse> {
     let token = sessions::new_token();
     sessions::create(&state.db, &user.id, &token, state.clock.now()).await?;
     Ok(HttpResponse::build(status)
@@ -112,35 +157,59 @@ async fn signed_in(state: &AppState, req: &HttpRequest, user: User, status: acti
         .json(json!({ "token": token, "user": user })))
 }
 
-async fn register(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<RegisterBody>) -> ApiResult<HttpResponse> {
+async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ApiJson<RegisterBody>,
+) -> ApiResult<HttpResponse> {
     let reg = parse_registration(&body.0, today(&state))?;
     let ip = client_ip(&req, &state.trusted_proxies);
-    state.limits.registration(ip).map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    state
+        .limits
+        .registration(ip)
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
     let hash = state.hasher.hash(reg.password.expose().to_owned()).await?;
-    let user = match users::create(&state.db, &reg, &hash, Role::Participant, state.clock.now()).await {
-        Ok(u) => u,
-        Err(CreateError::Duplicate(field)) => {
-            return Err(ApiError::Conflict {
-                code: "already_registered",
-                message: match field {
-                    "national_id" => "Số CCCD này đã được đăng ký / this national ID is already registered".into(),
-                    _ => "Số điện thoại này đã được đăng ký / this phone is already registered".into(),
-                },
-                field: Some(field.to_owned()),
-            });
-        }
-        Err(CreateError::Other(e)) => return Err(e.into()),
-    };
+    let user =
+        match users::create(&state.db, &reg, &hash, Role::Participant, state.clock.now()).await {
+            Ok(u) => u,
+            Err(CreateError::Duplicate(field)) => {
+                return Err(ApiError::Conflict {
+                    code: "already_registered",
+                    message: match field {
+                        "national_id" => {
+                            "Số CCCD này đã được đăng ký / this national ID is already registered"
+                                .into()
+                        }
+                        _ => "Số điện thoại này đã được đăng ký / this phone is already registered"
+                            .into(),
+                    },
+                    field: Some(field.to_owned()),
+                });
+            }
+            Err(CreateError::Other(e)) => return Err(e.into()),
+        };
     tracing::info!(user_id = %user.id, "registered");
     signed_in(&state, &req, user, actix_web::http::StatusCode::CREATED).await
 }
 
-async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<LoginBody>) -> ApiResult<HttpResponse> {
+async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ApiJson<LoginBody>,
+) -> ApiResult<HttpResponse> {
     let ip = client_ip(&req, &state.trusted_proxies);
-    state.limits.login_from(ip).map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    state
+        .limits
+        .login_from(ip)
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
     let phone = Phone::parse(&body.0.phone).ok();
-    let key = phone.as_ref().map_or_else(|| body.0.phone.trim().to_owned(), |p| p.as_str().to_owned());
-    state.limits.phone_locked(&key).map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let key = phone
+        .as_ref()
+        .map_or_else(|| body.0.phone.trim().to_owned(), |p| p.as_str().to_owned());
+    state
+        .limits
+        .phone_locked(&key)
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
     let found = match &phone {
         Some(p) => users::find_for_login(&state.db, p.as_str()).await?,
         None => None,
@@ -155,14 +224,20 @@ async fn login(state: web::Data<AppState>, req: HttpRequest, body: ApiJson<Login
         (true, Some(user)) => signed_in(&state, &req, user, actix_web::http::StatusCode::OK).await,
         _ => {
             state.limits.login_failed(&key);
-            Err(ApiError::InvalidCredentials("Số điện thoại hoặc mật khẩu không đúng / wrong phone or password"))
+            Err(ApiError::InvalidCredentials(
+                "Số điện thoại hoặc mật khẩu không đúng / wrong phone or password",
+            ))
         }
     }
 }
 
 async fn logout(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     sessions::delete(&state.db, &auth.token).await?;
-    let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").http_only(true).same_site(SameSite::Lax).finish();
+    let mut gone = Cookie::build(SESSION_COOKIE, "")
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .finish();
     gone.make_removal();
     Ok(HttpResponse::NoContent().cookie(gone).finish())
 }

@@ -19,7 +19,11 @@ pub enum ApiError {
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{message}")]
-    Conflict { code: &'static str, message: String, field: Option<String> },
+    Conflict {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+    },
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("{0}")]
@@ -27,7 +31,11 @@ pub enum ApiError {
     #[error("some values are invalid")]
     Validation(Vec<FieldError>),
     #[error("{message}")]
-    Unprocessable { code: &'static str, message: String, details: Option<Value> },
+    Unprocessable {
+        code: &'static str,
+        message: String,
+        details: Option<Value>,
+    },
     #[error("too many requests, try again in {retry_after} s")]
     RateLimited { retry_after: u64 },
     #[error("the server is busy, try again in {retry_after} s")]
@@ -38,11 +46,18 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::BadRequest { code, message: message.into() }
+        Self::BadRequest {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Conflict { code, message: message.into(), field: None }
+        Self::Conflict {
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
@@ -85,7 +100,12 @@ impl From<FieldError> for ApiError {
 }
 
 /// Builds the error envelope `{"error": {"code", "message", "fields"?}}`.
-pub fn envelope(code: &str, message: &str, fields: Option<Value>, extra: Option<(&str, Value)>) -> Value {
+pub fn envelope(
+    code: &str,
+    message: &str,
+    fields: Option<Value>,
+    extra: Option<(&str, Value)>,
+) -> Value {
     let mut inner = Map::new();
     inner.insert("code".into(), json!(code));
     inner.insert("message".into(), json!(message));
@@ -108,7 +128,9 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) | ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::Unprocessable { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -127,17 +149,29 @@ impl ResponseError for ApiError {
             ApiError::Validation(errs) => {
                 let mut map = Map::new();
                 for e in errs {
-                    map.entry(e.field.clone()).or_insert_with(|| json!({"code": e.code, "message": e.message}));
+                    map.entry(e.field.clone())
+                        .or_insert_with(|| json!({"code": e.code, "message": e.message}));
                 }
                 fields = Some(Value::Object(map));
-                let first = errs.first().map(|e| format!("{}: {}", e.field, e.message)).unwrap_or_default();
+                let first = errs
+                    .first()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .unwrap_or_default();
                 format!("Dữ liệu không hợp lệ / invalid values ({first})")
             }
-            ApiError::Conflict { field: Some(f), message, .. } => {
+            ApiError::Conflict {
+                field: Some(f),
+                message,
+                ..
+            } => {
                 fields = Some(json!({ f.clone(): {"code": "duplicate", "message": message} }));
                 message.clone()
             }
-            ApiError::Unprocessable { details: Some(d), message, .. } => {
+            ApiError::Unprocessable {
+                details: Some(d),
+                message,
+                ..
+            } => {
                 extra = Some(("details", d.clone()));
                 message.clone()
             }

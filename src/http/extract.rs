@@ -22,7 +22,8 @@ where
 {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::bad_request("bad_body", "the request body could not be read"))?;
+        let chunk = chunk
+            .map_err(|_| ApiError::bad_request("bad_body", "the request body could not be read"))?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge);
         }
@@ -34,7 +35,13 @@ where
 /// The media type of the request, lower-cased, without parameters.
 pub fn media_type(req: &HttpRequest) -> Option<String> {
     let ct = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
-    Some(ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+    Some(
+        ct.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase(),
+    )
 }
 
 /// Parses JSON, naming the field of a type error: 400 when the text is not
@@ -51,7 +58,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                     let field = if path == "." { "body".to_owned() } else { path };
                     Err(ApiError::field(&field, "invalid_type", inner.to_string()))
                 }
-                _ => Err(ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {inner}"))),
+                _ => Err(ApiError::bad_request(
+                    "malformed_json",
+                    format!("the body is not valid JSON: {inner}"),
+                )),
             }
         }
     }
@@ -73,10 +83,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                 .app_data::<web::Data<AppState>>()
                 .map_or(65_536, |s| s.settings.limits.max_json_bytes);
             let mt = media_type(&req);
-            if !matches!(mt.as_deref(), Some(m) if m == "application/json" || m.ends_with("+json")) {
-                return Err(ApiError::UnsupportedMediaType("send the body as application/json".into()));
+            if !matches!(mt.as_deref(), Some(m) if m == "application/json" || m.ends_with("+json"))
+            {
+                return Err(ApiError::UnsupportedMediaType(
+                    "send the body as application/json".into(),
+                ));
             }
-            if let Some(len) = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+            if let Some(len) = req
+                .headers()
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
                 && len > limit
             {
                 return Err(ApiError::PayloadTooLarge);
@@ -119,14 +135,22 @@ impl Auth {
 
 /// The token from `Authorization: Bearer …`, else from the session cookie.
 pub fn token_from(req: &HttpRequest) -> Option<(String, bool)> {
-    if let Some(h) = req.headers().get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()) {
+    if let Some(h) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+    {
         let mut parts = h.trim().splitn(2, ' ');
-        if parts.next().is_some_and(|s| s.eq_ignore_ascii_case("bearer")) {
+        if parts
+            .next()
+            .is_some_and(|s| s.eq_ignore_ascii_case("bearer"))
+        {
             return parts.next().map(|t| (t.trim().to_owned(), false));
         }
         return None;
     }
-    req.cookie(SESSION_COOKIE).map(|c| (c.value().to_owned(), true))
+    req.cookie(SESSION_COOKIE)
+        .map(|c| (c.value().to_owned(), true))
 }
 
 /// Cookies ride along on cross-site requests, so a cookie-authenticated write
@@ -138,8 +162,14 @@ pub fn cross_site_refusal(req: &HttpRequest) -> Option<ApiError> {
         return None;
     }
     let headers = req.headers();
-    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).map(str::to_ascii_lowercase);
-    if matches!(fetch_site.as_deref(), Some("cross-site") | Some("same-site")) {
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_ascii_lowercase);
+    if matches!(
+        fetch_site.as_deref(),
+        Some("cross-site") | Some("same-site")
+    ) {
         return Some(ApiError::forbidden("cross-site request refused"));
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
@@ -189,7 +219,11 @@ impl FromRequest for Auth {
             )
             .await?
             .ok_or(ApiError::Unauthorized)?;
-            Ok(Auth { user, token, via_cookie })
+            Ok(Auth {
+                user,
+                token,
+                via_cookie,
+            })
         })
     }
 }

@@ -14,11 +14,13 @@ use std::time::{Duration, Instant};
 
 pub struct Limits {
     login_failures: DefaultKeyedRateLimiter<String>,
+    lock_on_first_failure: bool,
     /// Phones whose failure allowance ran out, until when.
     locked: Mutex<HashMap<String, Instant>>,
     registrations: DefaultKeyedRateLimiter<IpAddr>,
     logins: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
+    period: Duration,
 }
 
 fn nz(n: u32) -> NonZeroU32 {
@@ -29,15 +31,21 @@ impl Limits {
     pub fn new(s: &LimitSettings) -> Self {
         let n = nz(s.login_failures_per_phone);
         let period = Duration::from_secs(s.login_failure_window_seconds.max(1)) / n.get();
+        // The n-th failure inside the window is the one that locks: the limiter
+        // lets n − 1 through and refuses the n-th.
         let failures = Quota::with_period(period.max(Duration::from_millis(1)))
             .unwrap_or_else(|| Quota::per_minute(n))
-            .allow_burst(n);
+            .allow_burst(nz(n.get().saturating_sub(1)));
         Self {
             login_failures: RateLimiter::keyed(failures),
+            lock_on_first_failure: n.get() == 1,
             locked: Mutex::new(HashMap::new()),
-            registrations: RateLimiter::keyed(Quota::per_minute(nz(s.registrations_per_ip_per_minute))),
+            registrations: RateLimiter::keyed(Quota::per_minute(nz(
+                s.registrations_per_ip_per_minute
+            ))),
             logins: RateLimiter::keyed(Quota::per_minute(nz(s.logins_per_ip_per_minute))),
             clock: DefaultClock::default(),
+            period,
         }
     }
 
@@ -60,7 +68,9 @@ impl Limits {
     pub fn phone_locked(&self, phone: &str) -> Result<(), u64> {
         let mut locked = self.locked.lock().unwrap_or_else(|e| e.into_inner());
         match locked.get(phone) {
-            Some(until) if *until > Instant::now() => Err((*until - Instant::now()).as_secs().max(1)),
+            Some(until) if *until > Instant::now() => {
+                Err((*until - Instant::now()).as_secs().max(1))
+            }
             Some(_) => {
                 locked.remove(phone);
                 Ok(())
@@ -71,10 +81,18 @@ impl Limits {
 
     /// Records a failed sign-in; locks the phone when its allowance is spent.
     pub fn login_failed(&self, phone: &str) {
-        if let Err(not_until) = self.login_failures.check_key(&phone.to_owned()) {
-            let wait = not_until.wait_time_from(self.clock.now());
+        let outcome = self.login_failures.check_key(&phone.to_owned());
+        let wait = match outcome {
+            Err(not_until) => Some(not_until.wait_time_from(self.clock.now())),
+            Ok(_) if self.lock_on_first_failure => Some(self.period),
+            Ok(_) => None,
+        };
+        if let Some(wait) = wait {
             let mut locked = self.locked.lock().unwrap_or_else(|e| e.into_inner());
-            locked.insert(phone.to_owned(), Instant::now() + wait.max(Duration::from_secs(1)));
+            locked.insert(
+                phone.to_owned(),
+                Instant::now() + wait.max(Duration::from_secs(1)),
+            );
         }
     }
 
@@ -84,7 +102,10 @@ impl Limits {
         self.registrations.retain_recent();
         self.logins.retain_recent();
         let now = Instant::now();
-        self.locked.lock().unwrap_or_else(|e| e.into_inner()).retain(|_, until| *until > now);
+        self.locked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, until| *until > now);
     }
 }
 
@@ -106,7 +127,11 @@ pub fn client_ip(req: &actix_web::HttpRequest, trusted: &[IpAddr]) -> IpAddr {
         .flat_map(|h| h.split(','))
         .filter_map(|s| s.trim().parse::<IpAddr>().ok())
         .collect::<Vec<_>>();
-    forwarded.into_iter().rev().find(|ip| !trusted.contains(ip)).unwrap_or(peer)
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .unwrap_or(peer)
 }
 
 #[cfg(test)]
@@ -132,9 +157,8 @@ mod tests {
             assert!(l.phone_locked("0912345678").is_ok());
             l.login_failed("0912345678");
         }
-        l.login_failed("0912345678");
         let wait = l.phone_locked("0912345678").unwrap_err();
-        assert!(wait >= 1 && wait <= 900, "{wait}");
+        assert!((1..=900).contains(&wait), "{wait}");
         assert!(l.phone_locked("0912345679").is_ok());
     }
 

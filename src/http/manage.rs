@@ -18,20 +18,33 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/contests", web::get().to(list))
         .route("/admin/contests/{id}", web::get().to(show))
         .route("/admin/contests/{id}", web::patch().to(edit))
-        .route("/admin/contests/{id}/questions", web::post().to(add_questions))
+        .route(
+            "/admin/contests/{id}/questions",
+            web::post().to(add_questions),
+        )
         .route("/admin/contests/{id}/questions", web::get().to(bank))
-        .route("/admin/contests/{id}/questions/import", web::post().to(import))
-        .route("/admin/contests/{id}/publish", web::post().to(publish));
+        .route(
+            "/admin/contests/{id}/questions/import",
+            web::post().to(import),
+        )
+        .route("/admin/contests/{id}/publish", web::post().to(publish))
+        .route("/admin/contests/{id}/stats", web::get().to(stats));
 }
 
 /// Loads any contest for staff; 404 for unknown ids.
 pub async fn staff_contest(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Contest> {
     auth.require_staff()?;
     let id = ContestId::parse(id).ok_or(ApiError::NotFound("contest"))?;
-    contests::find(&state.db.conn, &id.as_string()).await?.ok_or(ApiError::NotFound("contest"))
+    contests::find(&state.db.conn, &id.as_string())
+        .await?
+        .ok_or(ApiError::NotFound("contest"))
 }
 
-async fn create(state: web::Data<AppState>, auth: Auth, body: ApiJson<ContestInput>) -> ApiResult<HttpResponse> {
+async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ApiJson<ContestInput>,
+) -> ApiResult<HttpResponse> {
     auth.require_staff()?;
     let settings = ContestSettings::parse(&body.0, None)?;
     let now = state.clock.now();
@@ -43,10 +56,16 @@ async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse>
     auth.require_staff()?;
     let now = state.clock.now();
     let all = contests::list(&state.db, true).await?;
-    Ok(HttpResponse::Ok().json(json!({ "contests": all.iter().map(|c| views::contest(c, now, true)).collect::<Vec<_>>() })))
+    Ok(HttpResponse::Ok().json(
+        json!({ "contests": all.iter().map(|c| views::contest(c, now, true)).collect::<Vec<_>>() }),
+    ))
 }
 
-async fn show(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn show(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
     let n = contests::bank_size(&state.db.conn, &c.id).await?;
     let mut body = views::contest(&c, state.clock.now(), true);
@@ -54,12 +73,20 @@ async fn show(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -
     Ok(HttpResponse::Ok().json(json!({ "contest": body })))
 }
 
-async fn edit(state: web::Data<AppState>, auth: Auth, path: web::Path<String>, body: ApiJson<ContestInput>) -> ApiResult<HttpResponse> {
+async fn edit(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ApiJson<ContestInput>,
+) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
     let new = ContestSettings::parse(&body.0, Some(&c.settings))?;
     match c.state {
         State::Finalized => {
-            return Err(ApiError::conflict("contest_finalized", "Cuộc thi đã chốt kết quả / the contest is finalized"));
+            return Err(ApiError::conflict(
+                "contest_finalized",
+                "Cuộc thi đã chốt kết quả / the contest is finalized",
+            ));
         }
         State::Published => {
             if let Some(field) = c.settings.published_change_refused(&new) {
@@ -76,9 +103,14 @@ async fn edit(state: web::Data<AppState>, auth: Auth, path: web::Path<String>, b
     }
     let now = state.clock.now();
     if !contests::update_settings(&state.db, &c.id, &new, c.state, now).await? {
-        return Err(ApiError::conflict("contest_changed", "the contest changed meanwhile; reload and try again"));
+        return Err(ApiError::conflict(
+            "contest_changed",
+            "the contest changed meanwhile; reload and try again",
+        ));
     }
-    let c = contests::find(&state.db.conn, &c.id).await?.ok_or(ApiError::NotFound("contest"))?;
+    let c = contests::find(&state.db.conn, &c.id)
+        .await?
+        .ok_or(ApiError::NotFound("contest"))?;
     Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, now, true) })))
 }
 
@@ -98,7 +130,11 @@ pub struct QuestionsBody {
     pub questions: Vec<QuestionBody>,
 }
 
-async fn store_questions(state: &AppState, c: &Contest, questions: &[NewQuestion]) -> ApiResult<HttpResponse> {
+async fn store_questions(
+    state: &AppState,
+    c: &Contest,
+    questions: &[NewQuestion],
+) -> ApiResult<HttpResponse> {
     if c.state != State::Draft {
         return Err(ApiError::conflict(
             "bank_frozen",
@@ -107,7 +143,11 @@ async fn store_questions(state: &AppState, c: &Contest, questions: &[NewQuestion
     }
     let total = contests::bank_size(&state.db.conn, &c.id).await? + questions.len() as i64;
     if total > 20_000 {
-        return Err(ApiError::field("questions", "too_many", "a bank holds at most 20,000 questions"));
+        return Err(ApiError::field(
+            "questions",
+            "too_many",
+            "a bank holds at most 20,000 questions",
+        ));
     }
     let n = contests::add_questions(&state.db, &c.id, questions)
         .await?
@@ -115,19 +155,28 @@ async fn store_questions(state: &AppState, c: &Contest, questions: &[NewQuestion
     Ok(HttpResponse::Created().json(json!({ "added": questions.len(), "question_count": n })))
 }
 
-async fn add_questions(state: web::Data<AppState>, auth: Auth, path: web::Path<String>, body: ApiJson<QuestionsBody>) -> ApiResult<HttpResponse> {
+async fn add_questions(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ApiJson<QuestionsBody>,
+) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
     if body.0.questions.is_empty() || body.0.questions.len() > question::MAX_IMPORT_ROWS {
-        return Err(ApiError::field("questions", "count", "send 1 to 10,000 questions"));
+        return Err(ApiError::field(
+            "questions",
+            "count",
+            "send 1 to 10,000 questions",
+        ));
     }
     let mut errors: Vec<FieldError> = Vec::new();
     let mut parsed = Vec::with_capacity(body.0.questions.len());
     for (i, q) in body.0.questions.iter().enumerate() {
         match NewQuestion::parse(&q.text, q.options.clone(), q.correct, q.category.as_deref()) {
             Ok(nq) => parsed.push(nq),
-            Err(problems) => errors.extend(
-                problems.into_iter().map(|p| FieldError::new(format!("questions[{i}].{}", p.field), "invalid", p.reason)),
-            ),
+            Err(problems) => errors.extend(problems.into_iter().map(|p| {
+                FieldError::new(format!("questions[{i}].{}", p.field), "invalid", p.reason)
+            })),
         }
     }
     if !errors.is_empty() {
@@ -146,20 +195,34 @@ fn row_errors(errors: Vec<RowError>) -> ApiError {
 }
 
 /// CSV (`text/csv`) or Aiken (`text/plain`, or `?format=aiken`): all or nothing.
-async fn import(state: web::Data<AppState>, auth: Auth, req: HttpRequest, path: web::Path<String>, mut payload: web::Payload) -> ApiResult<HttpResponse> {
+async fn import(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    path: web::Path<String>,
+    mut payload: web::Payload,
+) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
     let aiken_param = req.query_string().split('&').any(|kv| kv == "format=aiken");
     let mt = media_type(&req);
     let aiken = match mt.as_deref() {
         Some("text/csv") | Some("application/csv") => aiken_param,
         Some("text/plain") => true,
-        _ => return Err(ApiError::UnsupportedMediaType("send the bank as text/csv (or Aiken as text/plain)".into())),
+        _ => {
+            return Err(ApiError::UnsupportedMediaType(
+                "send the bank as text/csv (or Aiken as text/plain)".into(),
+            ));
+        }
     };
     let bytes = read_body(&mut payload, state.settings.limits.max_import_bytes).await?;
     let parsed = if aiken {
         match std::str::from_utf8(&bytes) {
             Ok(text) => question::parse_aiken(text),
-            Err(_) => Err(vec![RowError { row: 1, column: None, reason: "the file must be UTF-8 text".into() }]),
+            Err(_) => Err(vec![RowError {
+                row: 1,
+                column: None,
+                reason: "the file must be UTF-8 text".into(),
+            }]),
         }
     } else {
         question::parse_csv(&bytes)
@@ -170,7 +233,11 @@ async fn import(state: web::Data<AppState>, auth: Auth, req: HttpRequest, path: 
     }
 }
 
-async fn bank(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn bank(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
     let questions = contests::bank(&state.db, &c.id).await?;
     let items: Vec<_> = questions
@@ -190,7 +257,11 @@ async fn bank(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -
     Ok(HttpResponse::Ok().json(json!({ "questions": items, "question_count": items.len() })))
 }
 
-async fn publish(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn publish(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
     let mut seed = [0u8; 32];
     rand::fill(&mut seed);
@@ -198,14 +269,53 @@ async fn publish(state: web::Data<AppState>, auth: Auth, path: web::Path<String>
     match contests::publish(&state.db, &c.id, &hex::encode(seed), now).await? {
         PublishOutcome::Published => {}
         PublishOutcome::NotFound => return Err(ApiError::NotFound("contest")),
-        PublishOutcome::NotDraft => return Err(ApiError::conflict("not_draft", "only a draft can be published")),
+        PublishOutcome::NotDraft => {
+            return Err(ApiError::conflict(
+                "not_draft",
+                "only a draft can be published",
+            ));
+        }
         PublishOutcome::BankTooSmall { have, need } => {
             return Err(ApiError::conflict(
                 "bank_too_small",
-                format!("Ngân hàng có {have} câu, cần ít nhất {need} / the bank has {have} questions, an attempt draws {need}"),
+                format!(
+                    "Ngân hàng có {have} câu, cần ít nhất {need} / the bank has {have} questions, an attempt draws {need}"
+                ),
             ));
         }
     }
-    let c = contests::find(&state.db.conn, &c.id).await?.ok_or(ApiError::NotFound("contest"))?;
+    let c = contests::find(&state.db.conn, &c.id)
+        .await?
+        .ok_or(ApiError::NotFound("contest"))?;
     Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, now, true) })))
+}
+
+async fn stats(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    use chrono::Offset;
+    let c = staff_contest(&state, &auth, &path).await?;
+    let tz = c.settings.timezone;
+    let offset_ms = chrono::DateTime::from_timestamp_millis(c.settings.starts_at)
+        .map(|t| i64::from(t.with_timezone(&tz).offset().fix().local_minus_utc()) * 1000)
+        .unwrap_or(0);
+    let stats = crate::store::stats::compute(&state.db, &c.id, offset_ms).await?;
+    let texts: std::collections::HashMap<String, String> = contests::bank(&state.db, &c.id)
+        .await?
+        .into_iter()
+        .map(|q| (q.id, q.text))
+        .collect();
+    let mut body = serde_json::to_value(&stats).map_err(anyhow::Error::from)?;
+    if let Some(qs) = body["questions"].as_array_mut() {
+        for q in qs {
+            let text = q["question_id"]
+                .as_str()
+                .and_then(|id| texts.get(id))
+                .cloned();
+            q["text"] = json!(text);
+        }
+    }
+    Ok(HttpResponse::Ok().json(json!({ "stats": body })))
 }

@@ -24,9 +24,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Loads a contest the caller may see: drafts are staff-only (404 otherwise).
-pub async fn visible_contest(state: &AppState, id: &str, auth: Option<&Auth>) -> ApiResult<Contest> {
+pub async fn visible_contest(
+    state: &AppState,
+    id: &str,
+    auth: Option<&Auth>,
+) -> ApiResult<Contest> {
     let id = ContestId::parse(id).ok_or(ApiError::NotFound("contest"))?;
-    let c = contests::find(&state.db.conn, &id.as_string()).await?.ok_or(ApiError::NotFound("contest"))?;
+    let c = contests::find(&state.db.conn, &id.as_string())
+        .await?
+        .ok_or(ApiError::NotFound("contest"))?;
     let staff = auth.is_some_and(|a| a.role().is_staff());
     if c.state == State::Draft && !staff {
         return Err(ApiError::NotFound("contest"));
@@ -42,7 +48,11 @@ async fn list(state: web::Data<AppState>, auth: MaybeAuth) -> ApiResult<HttpResp
     Ok(HttpResponse::Ok().json(json!({ "contests": items })))
 }
 
-async fn show(state: web::Data<AppState>, auth: MaybeAuth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn show(
+    state: web::Data<AppState>,
+    auth: MaybeAuth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let c = visible_contest(&state, &path, auth.0.as_ref()).await?;
     let staff = auth.0.as_ref().is_some_and(|a| a.role().is_staff());
     Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, state.clock.now(), staff) })))
@@ -51,7 +61,9 @@ async fn show(state: web::Data<AppState>, auth: MaybeAuth, path: web::Path<Strin
 /// Loads an attempt for its owner only; others get 404, so ids cannot be probed.
 async fn owned_attempt(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Attempt> {
     let id = AttemptId::parse(id).ok_or(ApiError::NotFound("attempt"))?;
-    let a = store::find(&state.db.conn, &id.as_string()).await?.ok_or(ApiError::NotFound("attempt"))?;
+    let a = store::find(&state.db.conn, &id.as_string())
+        .await?
+        .ok_or(ApiError::NotFound("attempt"))?;
     if a.user_id != auth.user.id {
         return Err(ApiError::NotFound("attempt"));
     }
@@ -59,56 +71,99 @@ async fn owned_attempt(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Att
 }
 
 /// Closes this attempt if its time (plus grace) is over: lazily, on access.
-async fn close_if_overdue(state: &AppState, a: Attempt, c: &Contest, bank: &Bank) -> ApiResult<Attempt> {
+async fn close_if_overdue(
+    state: &AppState,
+    a: Attempt,
+    c: &Contest,
+    bank: &Bank,
+) -> ApiResult<Attempt> {
     let now = state.clock.now();
     if !a.is_open() || accepts_answers(now, a.deadline, c.settings.grace_seconds) {
         return Ok(a);
     }
     let correct = |q: &str| bank.get(q).map(|b| b.correct_option_id);
-    Ok(match store::close(&state.db, &a, &[], None, &correct, "expired", a.deadline).await? {
-        CloseOutcome::Closed(a) | CloseOutcome::AlreadyClosed(a) => a,
-    })
+    Ok(
+        match store::close(&state.db, &a, &[], None, &correct, "expired", a.deadline).await? {
+            CloseOutcome::Closed(a) | CloseOutcome::AlreadyClosed(a) => a,
+        },
+    )
 }
 
-async fn start(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn start(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     if auth.role().is_staff() {
-        return Err(ApiError::forbidden("Ban tổ chức không dự thi / staff accounts cannot take part"));
+        return Err(ApiError::forbidden(
+            "Ban tổ chức không dự thi / staff accounts cannot take part",
+        ));
     }
     let c = visible_contest(&state, &path, Some(&auth)).await?;
     let now = state.clock.now();
     let s = &c.settings;
     if c.state != State::Published || !is_open(s.starts_at, s.ends_at, now) {
-        return Err(ApiError::conflict("contest_not_open", "Cuộc thi chưa mở hoặc đã kết thúc / the contest is not open"));
+        return Err(ApiError::conflict(
+            "contest_not_open",
+            "Cuộc thi chưa mở hoặc đã kết thúc / the contest is not open",
+        ));
     }
     let bank = state.banks.get(&state.db, &c.id).await?;
-    store::close_overdue(&state.db, &state.banks, now, Some(&c.id), Some(&auth.user.id)).await?;
+    store::close_overdue(
+        &state.db,
+        &state.banks,
+        now,
+        Some(&c.id),
+        Some(&auth.user.id),
+    )
+    .await?;
     // The draw: OS-seeded, so participants cannot predict it.
-    let option_ids: Vec<Vec<u32>> = bank.questions.iter().map(|q| q.options.iter().map(|o| o.id).collect()).collect();
+    let option_ids: Vec<Vec<u32>> = bank
+        .questions
+        .iter()
+        .map(|q| q.options.iter().map(|o| o.id).collect())
+        .collect();
     let entries: Vec<BankEntry<'_, String>> = bank
         .questions
         .iter()
         .zip(&option_ids)
-        .map(|(q, ids)| BankEntry { id: q.id.clone(), category: q.category.as_deref(), option_ids: ids })
+        .map(|(q, ids)| BankEntry {
+            id: q.id.clone(),
+            category: q.category.as_deref(),
+            option_ids: ids,
+        })
         .collect();
     let paper = attempt::draw(&entries, s.questions_per_attempt as usize, &mut rand::rng());
     let deadline = attempt::deadline(now, s.time_limit_seconds, s.ends_at);
-    let (a, created) = match store::start(&state.db, &c, &auth.user.id, &paper, now, deadline).await? {
-        StartOutcome::Started(a) => (a, true),
-        StartOutcome::Resumed(a) => (a, false),
-        StartOutcome::LimitReached => {
-            return Err(ApiError::conflict(
-                "max_attempts_reached",
-                format!("Bạn đã dùng hết {} lượt thi / you have used all {} attempts", s.max_attempts, s.max_attempts),
-            ));
-        }
-    };
+    let (a, created) =
+        match store::start(&state.db, &c, &auth.user.id, &paper, now, deadline).await? {
+            StartOutcome::Started(a) => (a, true),
+            StartOutcome::Resumed(a) => (a, false),
+            StartOutcome::LimitReached => {
+                return Err(ApiError::conflict(
+                    "max_attempts_reached",
+                    format!(
+                        "Bạn đã dùng hết {} lượt thi / you have used all {} attempts",
+                        s.max_attempts, s.max_attempts
+                    ),
+                ));
+            }
+        };
     metrics::counter!("crane_attempts_started_total").increment(u64::from(created));
     let answers = store::answers(&state.db.conn, &a.id).await?;
     let body = json!({ "attempt": views::attempt(&a, &bank, &answers, s.timezone, state.clock.now(), s.grace_seconds) });
-    Ok(if created { HttpResponse::Created().json(body) } else { HttpResponse::Ok().json(body) })
+    Ok(if created {
+        HttpResponse::Created().json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    })
 }
 
-async fn mine(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn mine(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let c = visible_contest(&state, &path, Some(&auth)).await?;
     let list = store::for_user(&state.db, &c.id, &auth.user.id).await?;
     let tz = c.settings.timezone;
@@ -121,12 +176,19 @@ async fn mine(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -
             r
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "attempts": items, "max_attempts": c.settings.max_attempts })))
+    Ok(HttpResponse::Ok()
+        .json(json!({ "attempts": items, "max_attempts": c.settings.max_attempts })))
 }
 
-async fn resume(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> ApiResult<HttpResponse> {
+async fn resume(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let a = owned_attempt(&state, &auth, &path).await?;
-    let c = contests::find(&state.db.conn, &a.contest_id).await?.ok_or(ApiError::NotFound("contest"))?;
+    let c = contests::find(&state.db.conn, &a.contest_id)
+        .await?
+        .ok_or(ApiError::NotFound("contest"))?;
     let bank = state.banks.get(&state.db, &c.id).await?;
     let a = close_if_overdue(&state, a, &c, &bank).await?;
     let answers = store::answers(&state.db.conn, &a.id).await?;
@@ -162,7 +224,11 @@ pub struct SubmitBody {
 /// anything else is a 422 naming the entry. A repeated question keeps the last.
 fn parse_answers(a: &Attempt, given: &[AnswerBody]) -> ApiResult<Vec<(String, u32)>> {
     if given.len() > 400 {
-        return Err(ApiError::field("answers", "too_many", "at most 400 answers"));
+        return Err(ApiError::field(
+            "answers",
+            "too_many",
+            "at most 400 answers",
+        ));
     }
     let mut errors = Vec::new();
     let mut out: Vec<(String, u32)> = Vec::with_capacity(given.len());
@@ -173,31 +239,50 @@ fn parse_answers(a: &Attempt, given: &[AnswerBody]) -> ApiResult<Vec<(String, u3
                 "not_in_attempt",
                 "this question is not part of the attempt",
             )),
-            Some(dq) if !dq.options.contains(&g.option_id) => errors.push(crate::domain::FieldError::new(
-                format!("answers[{i}].option_id"),
-                "not_an_option",
-                "this option does not belong to the question",
-            )),
+            Some(dq) if !dq.options.contains(&g.option_id) => {
+                errors.push(crate::domain::FieldError::new(
+                    format!("answers[{i}].option_id"),
+                    "not_an_option",
+                    "this option does not belong to the question",
+                ))
+            }
             Some(_) => {
                 out.retain(|(q, _)| *q != g.question_id);
                 out.push((g.question_id.clone(), g.option_id));
             }
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(ApiError::Validation(errors)) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(ApiError::Validation(errors))
+    }
 }
 
 fn expired() -> ApiError {
-    ApiError::conflict("attempt_expired", "Đã hết giờ làm bài / the time for this attempt is over")
+    ApiError::conflict(
+        "attempt_expired",
+        "Đã hết giờ làm bài / the time for this attempt is over",
+    )
 }
 
-async fn autosave(state: web::Data<AppState>, auth: Auth, path: web::Path<String>, body: ApiJson<AnswersBody>) -> ApiResult<HttpResponse> {
+async fn autosave(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ApiJson<AnswersBody>,
+) -> ApiResult<HttpResponse> {
     let a = owned_attempt(&state, &auth, &path).await?;
     let answers = parse_answers(&a, &body.0.answers)?;
-    let c = contests::find(&state.db.conn, &a.contest_id).await?.ok_or(ApiError::NotFound("contest"))?;
+    let c = contests::find(&state.db.conn, &a.contest_id)
+        .await?
+        .ok_or(ApiError::NotFound("contest"))?;
     let now = state.clock.now();
     if !a.is_open() {
-        return Err(ApiError::conflict("attempt_submitted", "Bài thi đã nộp / the attempt is already submitted"));
+        return Err(ApiError::conflict(
+            "attempt_submitted",
+            "Bài thi đã nộp / the attempt is already submitted",
+        ));
     }
     if !accepts_answers(now, a.deadline, c.settings.grace_seconds) {
         let bank = state.banks.get(&state.db, &c.id).await?;
@@ -205,7 +290,10 @@ async fn autosave(state: web::Data<AppState>, auth: Auth, path: web::Path<String
         return Err(expired());
     }
     if !store::autosave(&state.db, &a, &answers, now).await? {
-        return Err(ApiError::conflict("attempt_submitted", "Bài thi đã nộp / the attempt is already submitted"));
+        return Err(ApiError::conflict(
+            "attempt_submitted",
+            "Bài thi đã nộp / the attempt is already submitted",
+        ));
     }
     let saved = store::answers(&state.db.conn, &a.id).await?;
     Ok(HttpResponse::Ok().json(json!({
@@ -215,9 +303,16 @@ async fn autosave(state: web::Data<AppState>, auth: Auth, path: web::Path<String
     })))
 }
 
-async fn submit(state: web::Data<AppState>, auth: Auth, path: web::Path<String>, body: ApiJson<SubmitBody>) -> ApiResult<HttpResponse> {
+async fn submit(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: ApiJson<SubmitBody>,
+) -> ApiResult<HttpResponse> {
     let a = owned_attempt(&state, &auth, &path).await?;
-    let c = contests::find(&state.db.conn, &a.contest_id).await?.ok_or(ApiError::NotFound("contest"))?;
+    let c = contests::find(&state.db.conn, &a.contest_id)
+        .await?
+        .ok_or(ApiError::NotFound("contest"))?;
     let s = &c.settings;
     let tz = s.timezone;
     // A repeated submit answers with the stored result, never a second score.
@@ -227,10 +322,18 @@ async fn submit(state: web::Data<AppState>, auth: Auth, path: web::Path<String>,
     let answers = parse_answers(&a, &body.0.answers)?;
     let prediction = match (s.prediction.enabled, body.0.prediction) {
         (true, None) => {
-            return Err(ApiError::field("prediction", "required", "Cần nhập dự đoán / the prediction is required"));
+            return Err(ApiError::field(
+                "prediction",
+                "required",
+                "Cần nhập dự đoán / the prediction is required",
+            ));
         }
         (true, Some(p)) if !(0..=1_000_000_000).contains(&p) => {
-            return Err(ApiError::field("prediction", "out_of_range", "must be a whole number from 0 to 1,000,000,000"));
+            return Err(ApiError::field(
+                "prediction",
+                "out_of_range",
+                "must be a whole number from 0 to 1,000,000,000",
+            ));
         }
         (true, Some(p)) => Some(p),
         (false, _) => None,
@@ -242,7 +345,17 @@ async fn submit(state: web::Data<AppState>, auth: Auth, path: web::Path<String>,
         return Err(expired());
     }
     let correct = |q: &str| bank.get(q).map(|b| b.correct_option_id);
-    match store::close(&state.db, &a, &answers, prediction, &correct, "submitted", now).await? {
+    match store::close(
+        &state.db,
+        &a,
+        &answers,
+        prediction,
+        &correct,
+        "submitted",
+        now,
+    )
+    .await?
+    {
         CloseOutcome::Closed(done) => {
             metrics::counter!("crane_attempts_submitted_total").increment(1);
             Ok(HttpResponse::Ok().json(json!({ "attempt": views::result(&done, tz) })))

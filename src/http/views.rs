@@ -54,7 +54,14 @@ pub fn contest(c: &Contest, now: Millis, staff: bool) -> Value {
 
 /// An attempt as its owner sees it: the questions and options with ids, never
 /// which option is right; the autosaved answers; the server's times.
-pub fn attempt(a: &Attempt, bank: &Bank, answers: &[(String, u32)], tz: chrono_tz::Tz, now: Millis, grace_seconds: u32) -> Value {
+pub fn attempt(
+    a: &Attempt,
+    bank: &Bank,
+    answers: &[(String, u32)],
+    tz: chrono_tz::Tz,
+    now: Millis,
+    grace_seconds: u32,
+) -> Value {
     let questions: Vec<Value> = a
         .paper
         .iter()

@@ -24,7 +24,11 @@ pub struct Bank {
 
 impl Bank {
     pub fn new(questions: Vec<BankQuestion>) -> Self {
-        let by_id = questions.iter().enumerate().map(|(i, q)| (q.id.clone(), i)).collect();
+        let by_id = questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.id.clone(), i))
+            .collect();
         Self { questions, by_id }
     }
 
@@ -42,7 +46,12 @@ pub struct BankCache {
 
 impl BankCache {
     pub async fn get(&self, db: &Db, contest_id: &str) -> anyhow::Result<Arc<Bank>> {
-        if let Some(b) = self.banks.lock().unwrap_or_else(|e| e.into_inner()).get(contest_id) {
+        if let Some(b) = self
+            .banks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(contest_id)
+        {
             return Ok(b.clone());
         }
         let bank = Arc::new(Bank::new(super::contests::bank(db, contest_id).await?));
@@ -76,8 +85,7 @@ impl Attempt {
     }
 }
 
-const COLUMNS: &str =
-    "id, contest_id, user_id, seq, status, started_at, deadline, submitted_at, score, question_count, prediction, paper";
+const COLUMNS: &str = "id, contest_id, user_id, seq, status, started_at, deadline, submitted_at, score, question_count, prediction, paper";
 
 fn from_row(r: &QueryResult) -> anyhow::Result<Attempt> {
     Ok(Attempt {
@@ -96,26 +104,50 @@ fn from_row(r: &QueryResult) -> anyhow::Result<Attempt> {
     })
 }
 
-fn stmt<C: ConnectionTrait>(c: &C, sql: &str, values: impl IntoIterator<Item = sea_orm::Value>) -> Statement {
+fn stmt<C: ConnectionTrait>(
+    c: &C,
+    sql: &str,
+    values: impl IntoIterator<Item = sea_orm::Value>,
+) -> Statement {
     Statement::from_sql_and_values(c.get_database_backend(), sql, values)
 }
 
 pub async fn find<C: ConnectionTrait>(c: &C, id: &str) -> anyhow::Result<Option<Attempt>> {
     let sql = format!("SELECT {COLUMNS} FROM attempts WHERE id = $1");
-    let row = c.query_one_raw(stmt(c, &sql, [v(id.to_owned())])).await.context("loading attempt")?;
+    let row = c
+        .query_one_raw(stmt(c, &sql, [v(id.to_owned())]))
+        .await
+        .context("loading attempt")?;
     row.as_ref().map(from_row).transpose()
 }
 
-async fn open_for<C: ConnectionTrait>(c: &C, contest_id: &str, user_id: &str) -> anyhow::Result<Option<Attempt>> {
-    let sql = format!("SELECT {COLUMNS} FROM attempts WHERE contest_id = $1 AND user_id = $2 AND status = 'open'");
-    let row = c.query_one_raw(stmt(c, &sql, [v(contest_id.to_owned()), v(user_id.to_owned())])).await?;
+async fn open_for<C: ConnectionTrait>(
+    c: &C,
+    contest_id: &str,
+    user_id: &str,
+) -> anyhow::Result<Option<Attempt>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM attempts WHERE contest_id = $1 AND user_id = $2 AND status = 'open'"
+    );
+    let row = c
+        .query_one_raw(stmt(
+            c,
+            &sql,
+            [v(contest_id.to_owned()), v(user_id.to_owned())],
+        ))
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// A participant's attempts at a contest, oldest first.
 pub async fn for_user(db: &Db, contest_id: &str, user_id: &str) -> anyhow::Result<Vec<Attempt>> {
-    let sql = format!("SELECT {COLUMNS} FROM attempts WHERE contest_id = $1 AND user_id = $2 ORDER BY seq");
-    let rows = db.conn.query_all_raw(db.stmt(&sql, [v(contest_id.to_owned()), v(user_id.to_owned())])).await?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM attempts WHERE contest_id = $1 AND user_id = $2 ORDER BY seq"
+    );
+    let rows = db
+        .conn
+        .query_all_raw(db.stmt(&sql, [v(contest_id.to_owned()), v(user_id.to_owned())]))
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -173,7 +205,9 @@ pub async fn start(
         match insert {
             Ok(_) => {
                 tx.commit().await.context("committing attempt start")?;
-                let attempt = find(&db.conn, &id).await?.ok_or_else(|| anyhow!("attempt vanished after insert"))?;
+                let attempt = find(&db.conn, &id)
+                    .await?
+                    .ok_or_else(|| anyhow!("attempt vanished after insert"))?;
                 return Ok(StartOutcome::Started(attempt));
             }
             // A concurrent start by the same person won the race (PostgreSQL):
@@ -191,7 +225,10 @@ pub async fn start(
     }
 }
 
-pub async fn answers<C: ConnectionTrait>(c: &C, attempt_id: &str) -> anyhow::Result<Vec<(String, u32)>> {
+pub async fn answers<C: ConnectionTrait>(
+    c: &C,
+    attempt_id: &str,
+) -> anyhow::Result<Vec<(String, u32)>> {
     let rows = c
         .query_all_raw(stmt(
             c,
@@ -201,7 +238,12 @@ pub async fn answers<C: ConnectionTrait>(c: &C, attempt_id: &str) -> anyhow::Res
         .await
         .context("loading answers")?;
     rows.iter()
-        .map(|r| Ok((col::<String>(r, "question_id")?, col::<i64>(r, "option_id")? as u32)))
+        .map(|r| {
+            Ok((
+                col::<String>(r, "question_id")?,
+                col::<i64>(r, "option_id")? as u32,
+            ))
+        })
         .collect()
 }
 
@@ -209,35 +251,66 @@ pub async fn answers<C: ConnectionTrait>(c: &C, attempt_id: &str) -> anyhow::Res
 /// row lock; SQLite already holds the write lock). False when it is closed.
 async fn lock_open(tx: &DatabaseTransaction, attempt_id: &str) -> anyhow::Result<bool> {
     let res = tx
-        .execute_raw(stmt(tx, "UPDATE attempts SET status = status WHERE id = $1 AND status = 'open'", [v(attempt_id.to_owned())]))
+        .execute_raw(stmt(
+            tx,
+            "UPDATE attempts SET status = status WHERE id = $1 AND status = 'open'",
+            [v(attempt_id.to_owned())],
+        ))
         .await
         .context("locking attempt")?;
     Ok(res.rows_affected() == 1)
 }
 
-async fn upsert_answers(tx: &DatabaseTransaction, a: &Attempt, answers: &[(String, u32)], now: Millis) -> anyhow::Result<()> {
+async fn upsert_answers(
+    tx: &DatabaseTransaction,
+    a: &Attempt,
+    answers: &[(String, u32)],
+    now: Millis,
+) -> anyhow::Result<()> {
     if answers.is_empty() {
         return Ok(());
     }
-    let mut sql = String::from("INSERT INTO attempt_answers (attempt_id, question_id, contest_id, option_id, saved_at) VALUES ");
+    let mut sql = String::from(
+        "INSERT INTO attempt_answers (attempt_id, question_id, contest_id, option_id, saved_at) VALUES ",
+    );
     let mut values = Vec::with_capacity(answers.len() * 5);
     for (i, (q, o)) in answers.iter().enumerate() {
         let b = i * 5;
         if i > 0 {
             sql.push_str(", ");
         }
-        sql.push_str(&format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5));
-        values.extend([v(a.id.clone()), v(q.clone()), v(a.contest_id.clone()), v(i64::from(*o)), v(now)]);
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${})",
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5
+        ));
+        values.extend([
+            v(a.id.clone()),
+            v(q.clone()),
+            v(a.contest_id.clone()),
+            v(i64::from(*o)),
+            v(now),
+        ]);
     }
     sql.push_str(
         " ON CONFLICT (attempt_id, question_id) DO UPDATE SET option_id = excluded.option_id, saved_at = excluded.saved_at",
     );
-    tx.execute_raw(stmt(tx, &sql, values)).await.context("saving answers")?;
+    tx.execute_raw(stmt(tx, &sql, values))
+        .await
+        .context("saving answers")?;
     Ok(())
 }
 
 /// Autosaves answers while the attempt is open. False when it is closed.
-pub async fn autosave(db: &Db, a: &Attempt, answers: &[(String, u32)], now: Millis) -> anyhow::Result<bool> {
+pub async fn autosave(
+    db: &Db,
+    a: &Attempt,
+    answers: &[(String, u32)],
+    now: Millis,
+) -> anyhow::Result<bool> {
     let tx = db.write().await?;
     if !lock_open(&tx, &a.id).await? {
         return Ok(false);
@@ -263,14 +336,16 @@ pub async fn close(
     a: &Attempt,
     answers: &[(String, u32)],
     prediction: Option<i64>,
-    correct: &dyn Fn(&str) -> Option<u32>,
+    correct: &(dyn Fn(&str) -> Option<u32> + Sync),
     status: &str,
     submitted_at: Millis,
 ) -> anyhow::Result<CloseOutcome> {
     let tx = db.write().await?;
     if !lock_open(&tx, &a.id).await? {
         drop(tx);
-        let stored = find(&db.conn, &a.id).await?.ok_or_else(|| anyhow!("attempt vanished"))?;
+        let stored = find(&db.conn, &a.id)
+            .await?
+            .ok_or_else(|| anyhow!("attempt vanished"))?;
         return Ok(CloseOutcome::AlreadyClosed(stored));
     }
     upsert_answers(&tx, a, answers, submitted_at).await?;
@@ -285,10 +360,16 @@ pub async fn close(
         }
     }
     let right_ids: Vec<&str> = flags.iter().filter(|f| f.1).map(|f| f.0.as_str()).collect();
-    tx.execute_raw(stmt(&tx, "UPDATE attempt_answers SET correct = 0 WHERE attempt_id = $1", [v(a.id.clone())]))
-        .await?;
+    tx.execute_raw(stmt(
+        &tx,
+        "UPDATE attempt_answers SET correct = 0 WHERE attempt_id = $1",
+        [v(a.id.clone())],
+    ))
+    .await?;
     if !right_ids.is_empty() {
-        let placeholders: Vec<String> = (0..right_ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let placeholders: Vec<String> = (0..right_ids.len())
+            .map(|i| format!("${}", i + 2))
+            .collect();
         let sql = format!(
             "UPDATE attempt_answers SET correct = 1 WHERE attempt_id = $1 AND question_id IN ({})",
             placeholders.join(", ")
@@ -309,13 +390,24 @@ pub async fn close(
         return Err(anyhow!("attempt {} changed under its lock", a.id));
     }
     tx.commit().await.context("committing submit")?;
-    let stored = find(&db.conn, &a.id).await?.ok_or_else(|| anyhow!("attempt vanished"))?;
+    let stored = find(&db.conn, &a.id)
+        .await?
+        .ok_or_else(|| anyhow!("attempt vanished"))?;
     Ok(CloseOutcome::Closed(stored))
 }
 
 /// Open attempts whose deadline + grace has passed (optionally of one contest / one user).
-pub async fn overdue(db: &Db, now: Millis, contest_id: Option<&str>, user_id: Option<&str>) -> anyhow::Result<Vec<Attempt>> {
-    let cols: String = COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
+pub async fn overdue(
+    db: &Db,
+    now: Millis,
+    contest_id: Option<&str>,
+    user_id: Option<&str>,
+) -> anyhow::Result<Vec<Attempt>> {
+    let cols: String = COLUMNS
+        .split(", ")
+        .map(|c| format!("a.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
         "SELECT {cols} FROM attempts a JOIN contests c ON c.id = a.contest_id
          WHERE a.status = 'open' AND a.deadline + c.grace_seconds * 1000 < $1
@@ -326,7 +418,11 @@ pub async fn overdue(db: &Db, now: Millis, contest_id: Option<&str>, user_id: Op
         .conn
         .query_all_raw(db.stmt(
             &sql,
-            [v(now), v(contest_id.unwrap_or("").to_owned()), v(user_id.unwrap_or("").to_owned())],
+            [
+                v(now),
+                v(contest_id.unwrap_or("").to_owned()),
+                v(user_id.unwrap_or("").to_owned()),
+            ],
         ))
         .await
         .context("finding overdue attempts")?;
@@ -350,8 +446,16 @@ pub async fn close_overdue(
         for a in &batch {
             let bank = banks.get(db, &a.contest_id).await?;
             let correct = |q: &str| bank.get(q).map(|b| b.correct_option_id);
-            if let CloseOutcome::Closed(_) =
-                close(db, a, &[], None, &correct, "expired", expired_submitted_at(a.deadline)).await?
+            if let CloseOutcome::Closed(_) = close(
+                db,
+                a,
+                &[],
+                None,
+                &correct,
+                "expired",
+                expired_submitted_at(a.deadline),
+            )
+            .await?
             {
                 closed += 1;
             }

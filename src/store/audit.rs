@@ -45,7 +45,10 @@ pub async fn list<C: ConnectionTrait>(conn: &C, target: &str) -> anyhow::Result<
         "SELECT at, actor_id, action, target, detail FROM audit_log WHERE target = $1 ORDER BY at, id",
         [v(target.to_owned())],
     );
-    let rows = conn.query_all_raw(stmt).await.context("reading audit log")?;
+    let rows = conn
+        .query_all_raw(stmt)
+        .await
+        .context("reading audit log")?;
     rows.iter()
         .map(|r| {
             let detail: String = super::col(r, "detail")?;

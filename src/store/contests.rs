@@ -53,7 +53,9 @@ fn from_row(r: &QueryResult) -> anyhow::Result<Contest> {
         rules: col(r, "rules")?,
         starts_at: col(r, "starts_at")?,
         ends_at: col(r, "ends_at")?,
-        timezone: tz.parse().map_err(|_| anyhow!("stored time zone {tz} is unknown"))?,
+        timezone: tz
+            .parse()
+            .map_err(|_| anyhow!("stored time zone {tz} is unknown"))?,
         questions_per_attempt: col::<i64>(r, "questions_per_attempt")? as u32,
         time_limit_seconds: col::<i64>(r, "time_limit_seconds")? as u32,
         max_attempts: col::<i64>(r, "max_attempts")? as u32,
@@ -65,7 +67,14 @@ fn from_row(r: &QueryResult) -> anyhow::Result<Contest> {
             actual: ActualFigure::parse(&actual).context("stored prediction_actual")?,
         },
         tie_break: chain.iter().filter_map(|k| TieBreakKey::parse(k)).collect(),
-        prizes: prizes.into_iter().map(|p| PrizeTier { name: p.name, count: p.count, amount: p.amount }).collect(),
+        prizes: prizes
+            .into_iter()
+            .map(|p| PrizeTier {
+                name: p.name,
+                count: p.count,
+                amount: p.amount,
+            })
+            .collect(),
         excluded,
     };
     Ok(Contest {
@@ -86,8 +95,15 @@ fn from_row(r: &QueryResult) -> anyhow::Result<Contest> {
 
 fn settings_values(s: &ContestSettings) -> Vec<sea_orm::Value> {
     let chain: Vec<&str> = s.tie_break.iter().map(|k| k.as_str()).collect();
-    let prizes: Vec<PrizeJson> =
-        s.prizes.iter().map(|p| PrizeJson { name: p.name.clone(), count: p.count, amount: p.amount }).collect();
+    let prizes: Vec<PrizeJson> = s
+        .prizes
+        .iter()
+        .map(|p| PrizeJson {
+            name: p.name.clone(),
+            count: p.count,
+            amount: p.amount,
+        })
+        .collect();
     vec![
         v(s.title.clone()),
         v(s.description.clone()),
@@ -109,7 +125,12 @@ fn settings_values(s: &ContestSettings) -> Vec<sea_orm::Value> {
     ]
 }
 
-pub async fn create(db: &Db, s: &ContestSettings, created_by: &str, now: Millis) -> anyhow::Result<Contest> {
+pub async fn create(
+    db: &Db,
+    s: &ContestSettings,
+    created_by: &str,
+    now: Millis,
+) -> anyhow::Result<Contest> {
     let id = ContestId::new().as_string();
     let mut values = vec![v(id.clone())];
     values.extend(settings_values(s));
@@ -124,32 +145,56 @@ pub async fn create(db: &Db, s: &ContestSettings, created_by: &str, now: Millis)
         ))
         .await
         .context("inserting contest")?;
-    find(&db.conn, &id).await?.ok_or_else(|| anyhow!("contest vanished after insert"))
+    find(&db.conn, &id)
+        .await?
+        .ok_or_else(|| anyhow!("contest vanished after insert"))
 }
 
 pub async fn find<C: ConnectionTrait>(conn: &C, id: &str) -> anyhow::Result<Option<Contest>> {
     let sql = format!("SELECT {COLUMNS} FROM contests WHERE id = $1");
-    let stmt = sea_orm::Statement::from_sql_and_values(conn.get_database_backend(), &sql, [v(id.to_owned())]);
+    let stmt = sea_orm::Statement::from_sql_and_values(
+        conn.get_database_backend(),
+        &sql,
+        [v(id.to_owned())],
+    );
     let row = conn.query_one_raw(stmt).await.context("loading contest")?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// Contests visible to the public (published or finalized), newest first.
 pub async fn list(db: &Db, include_drafts: bool) -> anyhow::Result<Vec<Contest>> {
-    let filter = if include_drafts { "" } else { "WHERE state <> 'draft'" };
-    let sql = format!("SELECT {COLUMNS} FROM contests {filter} ORDER BY starts_at DESC, id LIMIT 500");
-    let rows = db.conn.query_all_raw(db.stmt(&sql, [])).await.context("listing contests")?;
+    let filter = if include_drafts {
+        ""
+    } else {
+        "WHERE state <> 'draft'"
+    };
+    let sql =
+        format!("SELECT {COLUMNS} FROM contests {filter} ORDER BY starts_at DESC, id LIMIT 500");
+    let rows = db
+        .conn
+        .query_all_raw(db.stmt(&sql, []))
+        .await
+        .context("listing contests")?;
     rows.iter().map(from_row).collect()
 }
 
 pub async fn count(db: &Db) -> anyhow::Result<i64> {
-    let row = db.conn.query_one_raw(db.stmt("SELECT COUNT(*) AS n FROM contests", [])).await?;
+    let row = db
+        .conn
+        .query_one_raw(db.stmt("SELECT COUNT(*) AS n FROM contests", []))
+        .await?;
     row.map_or(Ok(0), |r| col(&r, "n"))
 }
 
 /// Saves new settings if the contest is still in `expected` state (a conditional
 /// update, so a concurrent publish or finalize is not silently overwritten).
-pub async fn update_settings(db: &Db, id: &str, s: &ContestSettings, expected: State, now: Millis) -> anyhow::Result<bool> {
+pub async fn update_settings(
+    db: &Db,
+    id: &str,
+    s: &ContestSettings,
+    expected: State,
+    now: Millis,
+) -> anyhow::Result<bool> {
     let mut values = settings_values(s);
     values.extend([v(now), v(id.to_owned()), v(expected.as_str().to_owned())]);
     let res = db
@@ -179,7 +224,10 @@ pub async fn publish(db: &Db, id: &str, seed: &str, now: Millis) -> anyhow::Resu
     }
     let n = bank_size(&tx, id).await?;
     if n < i64::from(contest.settings.questions_per_attempt) {
-        return Ok(PublishOutcome::BankTooSmall { have: n, need: contest.settings.questions_per_attempt });
+        return Ok(PublishOutcome::BankTooSmall {
+            have: n,
+            need: contest.settings.questions_per_attempt,
+        });
     }
     let stmt = sea_orm::Statement::from_sql_and_values(
         tx.get_database_backend(),
@@ -243,7 +291,11 @@ fn option_ids(n: usize) -> Vec<u32> {
 
 /// Appends questions to a draft's bank in one transaction (all or nothing).
 /// Returns None when the contest is no longer a draft.
-pub async fn add_questions(db: &Db, contest_id: &str, questions: &[NewQuestion]) -> anyhow::Result<Option<i64>> {
+pub async fn add_questions(
+    db: &Db,
+    contest_id: &str,
+    questions: &[NewQuestion],
+) -> anyhow::Result<Option<i64>> {
     let tx = db.write().await?;
     let state_stmt = sea_orm::Statement::from_sql_and_values(
         tx.get_database_backend(),
@@ -274,13 +326,29 @@ pub async fn add_questions(db: &Db, contest_id: &str, questions: &[NewQuestion])
         for (i, q) in chunk.iter().enumerate() {
             position += 1;
             let ids = option_ids(q.options().len());
-            let options: Vec<StoredOption> =
-                q.options().iter().zip(&ids).map(|(t, id)| StoredOption { id: *id, text: t.clone() }).collect();
+            let options: Vec<StoredOption> = q
+                .options()
+                .iter()
+                .zip(&ids)
+                .map(|(t, id)| StoredOption {
+                    id: *id,
+                    text: t.clone(),
+                })
+                .collect();
             let b = i * 7;
             if i > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7));
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7
+            ));
             values.extend([
                 v(uuid::Uuid::new_v4().to_string()),
                 v(contest_id.to_owned()),
@@ -291,9 +359,13 @@ pub async fn add_questions(db: &Db, contest_id: &str, questions: &[NewQuestion])
                 v(q.category().map(str::to_owned)),
             ]);
         }
-        tx.execute_raw(sea_orm::Statement::from_sql_and_values(tx.get_database_backend(), &sql, values))
-            .await
-            .context("inserting questions")?;
+        tx.execute_raw(sea_orm::Statement::from_sql_and_values(
+            tx.get_database_backend(),
+            &sql,
+            values,
+        ))
+        .await
+        .context("inserting questions")?;
     }
     let n = bank_size(&tx, contest_id).await?;
     tx.commit().await?;

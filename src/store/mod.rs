@@ -9,14 +9,16 @@ pub mod audit;
 pub mod contests;
 // pub mod results;
 pub mod sessions;
+pub mod stats;
 pub mod users;
 
 use crate::settings::Settings;
 use anyhow::Context;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait, Value,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    Value,
 };
 use std::time::Duration;
 
@@ -35,13 +37,16 @@ impl Db {
             && let Some(parent) = std::path::Path::new(&path).parent()
             && !parent.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
         let mut opts = ConnectOptions::new(url.clone());
         let busy = Duration::from_millis(settings.database.busy_timeout_ms);
         opts.max_connections(settings.database.max_connections)
             .min_connections(1)
-            .acquire_timeout(Duration::from_secs(settings.database.acquire_timeout_seconds))
+            .acquire_timeout(Duration::from_secs(
+                settings.database.acquire_timeout_seconds,
+            ))
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(move |o| {
                 o.journal_mode(SqliteJournalMode::Wal)
@@ -83,7 +88,9 @@ impl Db {
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
         use migration::MigratorTrait;
-        migration::Migrator::up(&self.conn, None).await.context("running migrations")
+        migration::Migrator::up(&self.conn, None)
+            .await
+            .context("running migrations")
     }
 
     /// True when the database answers a trivial query.
@@ -94,14 +101,17 @@ impl Db {
 
 /// The file path of a `sqlite://` URL, if it names a file.
 fn sqlite_path(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.to_owned())
 }
 
 /// Reads a column, naming it in the error.
 pub(crate) fn col<T: sea_orm::TryGetable>(row: &QueryResult, name: &str) -> anyhow::Result<T> {
-    row.try_get::<T>("", name).with_context(|| format!("reading column {name}"))
+    row.try_get::<T>("", name)
+        .with_context(|| format!("reading column {name}"))
 }
 
 /// Which unique index a database error violated, if any (the field it guards).

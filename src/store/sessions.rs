@@ -32,17 +32,32 @@ pub async fn create(db: &Db, user_id: &str, token: &str, now: Millis) -> anyhow:
 
 /// The signed-in user for a token, if the session is alive; touches its idle
 /// timer at most once a minute so reads do not all become writes.
-pub async fn lookup(db: &Db, token: &str, now: Millis, idle_ms: i64, absolute_ms: i64) -> anyhow::Result<Option<User>> {
+pub async fn lookup(
+    db: &Db,
+    token: &str,
+    now: Millis,
+    idle_ms: i64,
+    absolute_ms: i64,
+) -> anyhow::Result<Option<User>> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
     let hash = token_hash(token);
-    let cols: String = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
+    let cols: String = USER_COLUMNS
+        .split(", ")
+        .map(|c| format!("u.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
         "SELECT {cols}, s.created_at AS s_created, s.last_seen_at AS s_seen
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
     );
-    let Some(row) = db.conn.query_one_raw(db.stmt(&sql, [v(hash.clone())])).await.context("loading session")? else {
+    let Some(row) = db
+        .conn
+        .query_one_raw(db.stmt(&sql, [v(hash.clone())]))
+        .await
+        .context("loading session")?
+    else {
         return Ok(None);
     };
     let created: i64 = super::col(&row, "s_created")?;
@@ -53,7 +68,10 @@ pub async fn lookup(db: &Db, token: &str, now: Millis, idle_ms: i64, absolute_ms
     }
     if now - seen > 60_000 {
         db.conn
-            .execute_raw(db.stmt("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2", [v(now), v(hash)]))
+            .execute_raw(db.stmt(
+                "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2",
+                [v(now), v(hash)],
+            ))
             .await
             .context("touching session")?;
     }
@@ -62,14 +80,22 @@ pub async fn lookup(db: &Db, token: &str, now: Millis, idle_ms: i64, absolute_ms
 
 pub async fn delete(db: &Db, token: &str) -> anyhow::Result<()> {
     db.conn
-        .execute_raw(db.stmt("DELETE FROM sessions WHERE token_hash = $1", [v(token_hash(token))]))
+        .execute_raw(db.stmt(
+            "DELETE FROM sessions WHERE token_hash = $1",
+            [v(token_hash(token))],
+        ))
         .await
         .context("deleting session")?;
     Ok(())
 }
 
 /// Removes expired sessions (called by the periodic sweep).
-pub async fn purge_expired(db: &Db, now: Millis, idle_ms: i64, absolute_ms: i64) -> anyhow::Result<u64> {
+pub async fn purge_expired(
+    db: &Db,
+    now: Millis,
+    idle_ms: i64,
+    absolute_ms: i64,
+) -> anyhow::Result<u64> {
     let res = db
         .conn
         .execute_raw(db.stmt(

@@ -30,8 +30,7 @@ impl User {
     }
 }
 
-pub(crate) const USER_COLUMNS: &str =
-    "id, phone, full_name, role, province, district, commune, hamlet, national_id, date_of_birth, created_at";
+pub(crate) const USER_COLUMNS: &str = "id, phone, full_name, role, province, district, commune, hamlet, national_id, date_of_birth, created_at";
 
 pub(crate) fn user_from_row(row: &QueryResult) -> anyhow::Result<User> {
     let role: String = col(row, "role")?;
@@ -62,7 +61,13 @@ pub enum CreateError {
 
 /// Inserts an account. The unique indexes decide duplicates, so concurrent
 /// registrations of one person end with exactly one account.
-pub async fn create(db: &Db, reg: &Registration, password_hash: &str, role: Role, now: Millis) -> Result<User, CreateError> {
+pub async fn create(
+    db: &Db,
+    reg: &Registration,
+    password_hash: &str,
+    role: Role,
+    now: Millis,
+) -> Result<User, CreateError> {
     let id = UserId::new().as_string();
     let sql = "INSERT INTO users (id, phone, national_id, password_hash, full_name, province, district, commune, hamlet, date_of_birth, role, created_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
@@ -90,19 +95,30 @@ pub async fn create(db: &Db, reg: &Registration, password_hash: &str, role: Role
             });
         }
     }
-    find(db, &id).await.map_err(CreateError::Other)?.ok_or_else(|| CreateError::Other(anyhow::anyhow!("user vanished after insert")))
+    find(db, &id)
+        .await
+        .map_err(CreateError::Other)?
+        .ok_or_else(|| CreateError::Other(anyhow::anyhow!("user vanished after insert")))
 }
 
 pub async fn find(db: &Db, id: &str) -> anyhow::Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    let row = db.conn.query_one_raw(db.stmt(&sql, [v(id.to_owned())])).await.context("loading user")?;
+    let row = db
+        .conn
+        .query_one_raw(db.stmt(&sql, [v(id.to_owned())]))
+        .await
+        .context("loading user")?;
     row.as_ref().map(user_from_row).transpose()
 }
 
 /// The account and its password hash, for signing in.
 pub async fn find_for_login(db: &Db, phone: &str) -> anyhow::Result<Option<(User, String)>> {
     let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE phone = $1");
-    let row = db.conn.query_one_raw(db.stmt(&sql, [v(phone.to_owned())])).await.context("loading user by phone")?;
+    let row = db
+        .conn
+        .query_one_raw(db.stmt(&sql, [v(phone.to_owned())]))
+        .await
+        .context("loading user by phone")?;
     match row {
         Some(r) => Ok(Some((user_from_row(&r)?, col(&r, "password_hash")?))),
         None => Ok(None),
@@ -111,10 +127,18 @@ pub async fn find_for_login(db: &Db, phone: &str) -> anyhow::Result<Option<(User
 
 /// Accounts whose phone or name contains `q` (case-insensitive on names), newest first.
 pub async fn search(db: &Db, q: &str, limit: u64, offset: u64) -> anyhow::Result<Vec<User>> {
-    let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let pattern = format!(
+        "%{}%",
+        q.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     let phone_pattern = if digits.len() >= 3 {
-        let d = digits.strip_prefix("84").filter(|_| q.trim_start().starts_with('+')).map_or(digits.clone(), |d| d.to_owned());
+        let d = digits
+            .strip_prefix("84")
+            .filter(|_| q.trim_start().starts_with('+'))
+            .map_or(digits.clone(), |d| d.to_owned());
         format!("%{d}%")
     } else {
         pattern.clone()
@@ -126,7 +150,16 @@ pub async fn search(db: &Db, q: &str, limit: u64, offset: u64) -> anyhow::Result
     );
     let rows = db
         .conn
-        .query_all_raw(db.stmt(&sql, [v(pattern), v(phone_pattern), v(q.trim().to_owned()), v(limit as i64), v(offset as i64)]))
+        .query_all_raw(db.stmt(
+            &sql,
+            [
+                v(pattern),
+                v(phone_pattern),
+                v(q.trim().to_owned()),
+                v(limit as i64),
+                v(offset as i64),
+            ],
+        ))
         .await
         .context("searching users")?;
     rows.iter().map(user_from_row).collect()
@@ -136,7 +169,10 @@ pub async fn search(db: &Db, q: &str, limit: u64, offset: u64) -> anyhow::Result
 pub async fn set_role(db: &Db, id: &str, role: Role) -> anyhow::Result<Option<User>> {
     let res = db
         .conn
-        .execute_raw(db.stmt("UPDATE users SET role = $1 WHERE id = $2", [v(role.as_str().to_owned()), v(id.to_owned())]))
+        .execute_raw(db.stmt(
+            "UPDATE users SET role = $1 WHERE id = $2",
+            [v(role.as_str().to_owned()), v(id.to_owned())],
+        ))
         .await
         .context("updating role")?;
     if res.rows_affected() == 0 {
@@ -146,6 +182,9 @@ pub async fn set_role(db: &Db, id: &str, role: Role) -> anyhow::Result<Option<Us
 }
 
 pub async fn count(db: &Db) -> anyhow::Result<i64> {
-    let row = db.conn.query_one_raw(db.stmt("SELECT COUNT(*) AS n FROM users", [])).await?;
+    let row = db
+        .conn
+        .query_one_raw(db.stmt("SELECT COUNT(*) AS n FROM users", []))
+        .await?;
     row.map_or(Ok(0), |r| col(&r, "n"))
 }

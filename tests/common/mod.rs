@@ -1,0 +1,325 @@
+//! A running Crane on a fresh database, and one helper per endpoint.
+//!
+//! SQLite by default (a temporary file per test); PostgreSQL when
+//! TEST_DATABASE_URL is set: each test creates its own database next to it,
+//! named after it, which the test script drops after the run.
+#![allow(dead_code)]
+
+use crane::domain::account::Role;
+use crane::settings::Settings;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: actix_web::web::Data<crane::http::AppState>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Resp {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+static PHONES: AtomicU32 = AtomicU32::new(0);
+
+/// A distinct, valid mobile number for this process.
+pub fn phone() -> String {
+    let n = PHONES.fetch_add(1, Ordering::Relaxed);
+    let pid = std::process::id() % 1000;
+    format!("09{pid:03}{n:05}")
+}
+
+async fn database_url(dir: &tempfile::TempDir) -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => {
+            use sea_orm::ConnectionTrait;
+            let (server, name) = base
+                .rsplit_once('/')
+                .expect("TEST_DATABASE_URL names a database");
+            let name = name.split('?').next().unwrap_or(name);
+            let db = format!("{name}_{}", uuid::Uuid::new_v4().simple());
+            let admin = sea_orm::Database::connect(format!("{server}/postgres"))
+                .await
+                .expect("PostgreSQL must be reachable at TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{db}\""))
+                .await
+                .expect("creating a test database");
+            admin.close().await.ok();
+            format!("{server}/{db}")
+        }
+        _ => format!("sqlite://{}/crane.db?mode=rwc", dir.path().display()),
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = database_url(&dir).await;
+        let mut settings = Settings::for_tests(&url).expect("test settings");
+        settings.workers = 2;
+        adjust(&mut settings);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        let state = crane::startup::prepare(settings, crane::domain::clock::Clock::system())
+            .await
+            .expect("prepare app");
+        let app = crane::startup::build(state, listener).expect("build app");
+        let address = format!("http://127.0.0.1:{}", app.port);
+        tokio::spawn(app.server);
+        Self {
+            address,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            state: app.state,
+            _dir: Some(dir),
+        }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.state.clock.now()
+    }
+
+    /// Moves the server's clock by `ms` (tests only: the handle is in-process).
+    pub fn advance(&self, ms: i64) {
+        self.state.clock.set_offset(self.state.clock.offset() + ms);
+    }
+
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Resp {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.address, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some((ct, bytes)) = body {
+            req = req.header("content-type", ct).body(bytes);
+        }
+        let res = req.send().await.expect("request sent");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let body = body.map(|b| ("application/json", serde_json::to_vec(&b).unwrap()));
+        self.raw(method, &format!("/api/v1{path}"), token, body)
+            .await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    pub fn registration(phone: &str) -> Value {
+        json!({
+            "phone": phone,
+            "password": "sếu đầu đỏ tràm chim",
+            "full_name": "Hà Minh Tùng",
+            "address": {"province": "Đồng Tháp", "district": "Cao Lãnh", "commune": "Mỹ Hội", "hamlet": "ấp Đông Mỹ"}
+        })
+    }
+
+    pub async fn register(&self, body: Value) -> Resp {
+        self.post("/auth/register", None, body).await
+    }
+
+    /// Registers a new participant; returns (token, user id).
+    pub async fn participant(&self) -> (String, String) {
+        let r = self.register(Self::registration(&phone())).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        (
+            r.body["token"].as_str().unwrap().to_owned(),
+            r.body["user"]["id"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    pub async fn login(&self, phone: &str, password: &str) -> Resp {
+        self.post(
+            "/auth/login",
+            None,
+            json!({"phone": phone, "password": password}),
+        )
+        .await
+    }
+
+    /// Creates a staff account directly and signs it in; returns its token.
+    pub async fn staff(&self, role: Role) -> String {
+        let phone = phone();
+        crane::cli::create_staff(
+            &self.state.db,
+            &phone,
+            "Cán Bộ Demo",
+            "mật khẩu ban tổ chức",
+            role,
+            "Đồng Tháp",
+            "Tràm Chim",
+        )
+        .await
+        .expect("create staff");
+        let r = self.login(&phone, "mật khẩu ban tổ chức").await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A contest body open from one minute ago for a day, with overrides.
+    pub fn contest_body(&self, overrides: Value) -> Value {
+        let tz = chrono_tz::Asia::Ho_Chi_Minh;
+        let now = self.now();
+        let mut body = json!({
+            "title": "Tìm hiểu về Sếu đầu đỏ",
+            "description": "Cuộc thi thử",
+            "rules": "Luật thi",
+            "starts_at": crane::domain::clock::to_rfc3339(now - 60_000, tz),
+            "ends_at": crane::domain::clock::to_rfc3339(now + 86_400_000, tz),
+            "questions_per_attempt": 5,
+            "time_limit_seconds": 600,
+            "max_attempts": 2,
+            "prizes": [
+                {"name": "Giải Nhất", "count": 1, "amount": 5000000},
+                {"name": "Giải Khuyến khích", "count": 3, "amount": 1000000}
+            ]
+        });
+        if let (Some(b), Some(o)) = (body.as_object_mut(), overrides.as_object()) {
+            for (k, v) in o {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        body
+    }
+
+    /// `n` questions whose right answer is always the option text starting with "Đúng".
+    pub fn questions(n: usize, categories: &[&str]) -> Value {
+        let qs: Vec<Value> = (0..n)
+            .map(|i| {
+                let cat = if categories.is_empty() { Value::Null } else { json!(categories[i % categories.len()]) };
+                json!({
+                    "text": format!("Câu hỏi số {i} về sếu đầu đỏ?"),
+                    "options": [format!("Sai A{i}"), format!("Đúng {i}"), format!("Sai C{i}"), format!("Sai D{i}")],
+                    "correct": 1,
+                    "category": cat
+                })
+            })
+            .collect();
+        json!({ "questions": qs })
+    }
+
+    /// Creates, fills and publishes a contest; returns its id.
+    pub async fn published_contest(&self, staff: &str, overrides: Value, bank: usize) -> String {
+        let r = self
+            .post("/admin/contests", Some(staff), self.contest_body(overrides))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.body["contest"]["id"].as_str().unwrap().to_owned();
+        let r = self
+            .post(
+                &format!("/admin/contests/{id}/questions"),
+                Some(staff),
+                Self::questions(bank, &[]),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let r = self
+            .post(
+                &format!("/admin/contests/{id}/publish"),
+                Some(staff),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        id
+    }
+
+    pub async fn start(&self, token: &str, contest: &str) -> Resp {
+        self.post(
+            &format!("/contests/{contest}/attempts"),
+            Some(token),
+            json!({}),
+        )
+        .await
+    }
+
+    pub async fn autosave(&self, token: &str, attempt: &str, answers: Value) -> Resp {
+        self.call(
+            Method::PUT,
+            &format!("/attempts/{attempt}/answers"),
+            Some(token),
+            Some(json!({"answers": answers})),
+        )
+        .await
+    }
+
+    pub async fn submit(
+        &self,
+        token: &str,
+        attempt: &str,
+        answers: Value,
+        prediction: Option<i64>,
+    ) -> Resp {
+        self.post(
+            &format!("/attempts/{attempt}/submit"),
+            Some(token),
+            json!({"answers": answers, "prediction": prediction}),
+        )
+        .await
+    }
+}
+
+/// The answers an attempt needs to get `right` questions right (the rest wrong),
+/// found by the option text (the tests' banks mark the right one "Đúng").
+pub fn answers_for(attempt: &Value, right: usize) -> Value {
+    let qs = attempt["questions"].as_array().expect("questions");
+    let list: Vec<Value> = qs
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let opts = q["options"].as_array().unwrap();
+            let want_right = i < right;
+            let o = opts
+                .iter()
+                .find(|o| o["text"].as_str().unwrap().starts_with("Đúng") == want_right)
+                .unwrap();
+            json!({"question_id": q["id"], "option_id": o["id"]})
+        })
+        .collect();
+    Value::Array(list)
+}
