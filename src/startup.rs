@@ -96,6 +96,8 @@ pub fn build(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Resul
             .wrap(TracingLogger::default())
             .configure(http::meta::routes)
             .configure(http::routes)
+            .configure(http::openapi::routes)
+            .configure(http::assets::routes)
     })
     .workers(workers)
     .shutdown_timeout(10)

@@ -65,7 +65,7 @@ pub struct Prediction {
 
 /// Contest settings as the API sends them. Every field is optional so one type
 /// serves create (defaults fill gaps) and PATCH (the stored value fills gaps).
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContestInput {
     pub title: Option<String>,
@@ -85,7 +85,7 @@ pub struct ContestInput {
     pub excluded: Option<Vec<String>>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PredictionInput {
     pub enabled: Option<bool>,
@@ -93,7 +93,7 @@ pub struct PredictionInput {
     pub actual: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrizeInput {
     pub name: String,

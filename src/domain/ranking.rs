@@ -305,7 +305,8 @@ fn draw_key_after(seeded: &Sha256, user_id: &str) -> [u8; 32] {
 ///    exactly when some attempt is, so this is the same as "the counted attempt has every
 ///    question right".
 /// 3. Users are ordered by the chain, key by key ([`TieBreakKey`]; the prediction key is
-///    skipped when the prediction question is disabled), then by [`draw_key`] ascending.
+///    skipped when the prediction question is disabled, and a repeated key changes nothing),
+///    then by [`draw_key`] ascending.
 /// 4. Eligible users become `rows`, ranked 1..=n; the others go to `ineligible`, in the same
 ///    order. Each row after the first says which chain key separated it from the row above
 ///    (a key separates two rows when it compares them unequal: predictions of 90 and 110
@@ -320,7 +321,18 @@ pub fn rank(
     ineligible: &HashMap<String, Ineligibility>,
     rules: &RankingRules,
 ) -> Ranking {
-    let (facts, users) = gather_users(attempts, ineligible, rules.draw_seed);
+    rank_grouping_by(id_hash, attempts, ineligible, rules)
+}
+
+/// [`rank`], with the hash that groups attempts by user as a parameter, so that tests can
+/// check that collisions never change the result.
+fn rank_grouping_by(
+    hash: fn(&str) -> u64,
+    attempts: &[AttemptRecord],
+    ineligible: &HashMap<String, Ineligibility>,
+    rules: &RankingRules,
+) -> Ranking {
+    let (facts, users) = gather_users(hash, attempts, ineligible, rules.draw_seed);
     let order = Order::new(rules, actual_figure(&users, &facts, rules));
 
     let mut candidates: Vec<Candidate> = users
@@ -332,8 +344,8 @@ pub fn rank(
                 CountedAttempt::Best => facts[user.facts.clone()]
                     .iter()
                     .min_by(|a, b| {
-                        let (a_standing, b_standing) = (order.standing(&a.key), order.standing(&b.key));
-                        a_standing.cmp(&b_standing).then_with(|| start_order(a, b))
+                        (order.standing(&a.key).cmp(&order.standing(&b.key)))
+                            .then_with(|| start_order(a, b))
                     })
                     .unwrap_or(first),
             };
@@ -346,7 +358,8 @@ pub fn rank(
         })
         .collect();
     candidates.sort_unstable_by(|a, b| {
-        (a.standing.cmp(&b.standing))
+        a.standing
+            .cmp(&b.standing)
             .then_with(|| a.draw.cmp(&b.draw))
             // Reached only on a SHA-256 collision; keeps the order total all the same.
             .then_with(|| a.attempt.user_id.cmp(b.attempt.user_id))
@@ -472,12 +485,13 @@ struct User {
 
 /// Groups the attempts by user, learning on the way all that needs the user id.
 ///
-/// Sorting by a hash of the user id is several times faster on a million attempts than a
-/// map from id to user, as it walks memory in order; equal hashes are then checked on the
-/// ids themselves, so a collision costs time, never correctness. Each record and its user id
-/// are read here, once: with a million records spread over the heap, cache misses are most
-/// of the cost, and every later pass reads the compact facts array instead.
+/// Sorting by a hash of the user id takes about half the time of a map from id to user on a
+/// million attempts, as it walks memory in order; equal hashes are then checked on the ids
+/// themselves, so a collision costs time, never correctness. Each record is read here, once:
+/// with a million records spread over the heap, cache misses are most of the cost, and the
+/// later passes read the compact facts array instead.
 fn gather_users<'a>(
+    hash: fn(&str) -> u64,
     attempts: &'a [AttemptRecord],
     ineligible: &HashMap<String, Ineligibility>,
     draw_seed: &str,
@@ -485,15 +499,10 @@ fn gather_users<'a>(
     let mut by_hash: Vec<(u64, usize)> = attempts
         .iter()
         .enumerate()
-        .map(|(i, attempt)| (id_hash(&attempt.user_id), i))
+        .map(|(i, attempt)| (hash(&attempt.user_id), i))
         .collect();
     by_hash.sort_unstable();
 
-    let __t = (std::time::Instant::now(), __cpu());
-    eprintln!(
-        "  hashed+sorted {:?} {}",
-        __t0.0.elapsed(),
-        __cpu() - __t0.1
     // One tight loop of independent reads, in hash order, so that the CPU overlaps the misses.
     let mut facts: Vec<Facts> = by_hash
         .iter()
@@ -501,8 +510,8 @@ fn gather_users<'a>(
         .collect();
 
     let seeded = Sha256::new_with_prefix(draw_seed.as_bytes());
-    // Over-reserving costs address space only: untouched pages are never mapped.
-    let mut users = Vec::with_capacity(attempts.len());
+    // One user per distinct hash, give or take a collision.
+    let mut users = Vec::with_capacity(by_hash.chunk_by(|a, b| a.0 == b.0).count());
     let mut start = 0;
     for same_hash in by_hash.chunk_by(|a, b| a.0 == b.0) {
         let run = &mut facts[start..start + same_hash.len()];
@@ -529,15 +538,6 @@ fn gather_users<'a>(
     (facts, users)
 }
 
-fn __cpu() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse::<u64>()
-        .unwrap()
-        / 1_000_000
 /// FxHash's multiply-and-rotate over 8-byte words: fast, and good enough for
 /// [`gather_users`], which never trusts it for equality.
 fn id_hash(id: &str) -> u64 {
@@ -569,9 +569,9 @@ fn actual_figure(users: &[User], facts: &[Facts], rules: &RankingRules) -> i64 {
 
 /// The user and attempt ids of each candidate's attempt, owned, in candidate order.
 ///
-/// They are copied in input order, not rank order: strings are usually laid out in memory in
-/// the order the records were made, so they then stream through the cache instead of each
-/// costing a miss (this pass took about half the time when done in rank order).
+/// They are copied in input order, not rank order: strings usually lie in memory in the order
+/// the records were made, so they then stream through the cache instead of each costing a
+/// miss (on a million attempts, copying in rank order took about twice as long).
 fn owned_ids(attempts: &[AttemptRecord], candidates: &[Candidate]) -> Vec<(String, String)> {
     let mut position = vec![usize::MAX; attempts.len()];
     for (k, candidate) in candidates.iter().enumerate() {
@@ -651,22 +651,18 @@ impl Order {
 /// Earlier start, then smaller attempt id. The remaining fields only matter if the input
 /// repeats an attempt id; they keep the choice independent of input order even then.
 fn start_order(a: &Facts, b: &Facts) -> Ordering {
-    (
-        a.key.started_at_ms,
-        a.attempt_id,
-        a.key.score,
-        a.question_count,
-    )
-        .cmp(&(
-            b.key.started_at_ms,
-            b.attempt_id,
-            b.key.score,
-            b.question_count,
-        ))
-        .then_with(|| {
-            (a.key.prediction, a.key.submitted_at_ms)
-                .cmp(&(b.key.prediction, b.key.submitted_at_ms))
-        })
+    fn fields<'a>(f: &Facts<'a>) -> (i64, &'a str, u32, u32, Option<i64>, i64) {
+        let k = &f.key;
+        (
+            k.started_at_ms,
+            f.attempt_id,
+            k.score,
+            f.question_count,
+            k.prediction,
+            k.submitted_at_ms,
+        )
+    }
+    fields(a).cmp(&fields(b))
 }
 
 fn saturate_i64(value: i128) -> i64 {
@@ -955,6 +951,23 @@ mod tests {
             orders.insert(expected);
         }
         assert!(orders.len() > 1, "the seed should change the draw");
+    }
+
+    #[test]
+    fn a_repeated_chain_key_changes_nothing() {
+        let attempts = [
+            attempt("1", "a", 9, Some(4), 0, 300),
+            attempt("2", "b", 9, Some(4), 0, 200),
+            attempt("3", "c", 8, None, 0, 100),
+        ];
+        let once = rank(&attempts, &nobody(), &rules(&[Score, Duration], &[]));
+        let twice = rank(
+            &attempts,
+            &nobody(),
+            &rules(&[Score, Score, Duration, Score], &[]),
+        );
+        assert_eq!(users(&once), ["b", "a", "c"]);
+        assert_eq!(twice, once);
     }
 
     #[test]
@@ -1465,6 +1478,8 @@ mod tests {
             ineligible in proptest::collection::hash_map(
                 (0..10u8).prop_map(|u| format!("u{u}")), arb_reason(), 0..4),
             (shuffled, length) in (Just(ALL_KEYS.to_vec()).prop_shuffle(), 0..=4usize),
+            // Now and then a key twice, which must change nothing.
+            repeat in proptest::option::weighted(0.2, 0..4usize),
             counted in prop_oneof![Just(CountedAttempt::Best), Just(CountedAttempt::First)],
             actual in prop_oneof![
                 Just(ActualFigure::AllCorrectParticipants),
@@ -1477,7 +1492,11 @@ mod tests {
             Contest {
                 attempts,
                 ineligible,
-                chain: shuffled[..length].to_vec(),
+                chain: shuffled[..length]
+                    .iter()
+                    .chain(repeat.and_then(|i| shuffled[..length].get(i)))
+                    .copied()
+                    .collect(),
                 counted,
                 actual,
                 prediction_enabled,
@@ -1491,7 +1510,8 @@ mod tests {
         }
     }
 
-    /// The chain with a disabled prediction key dropped, as the rules define it.
+    /// The chain with a disabled prediction key dropped, as the rules define it (repeats
+    /// are kept: they must not change anything).
     fn effective(contest: &Contest) -> Vec<TieBreakKey> {
         contest
             .chain
@@ -1501,20 +1521,51 @@ mod tests {
             .collect()
     }
 
-    /// An attempt as a vector to compare lexicographically, smaller first: a formulation
-    /// independent of the module's comparator.
-    fn chain_vector(chain: &[TieBreakKey], actual: i64, a: &AttemptRecord) -> Vec<i128> {
-        chain
-            .iter()
-            .map(|key| match key {
-                Score => -i128::from(a.score),
-                Prediction => a
-                    .prediction
-                    .map_or(i128::MAX, |p| (i128::from(p) - i128::from(actual)).abs()),
-                Duration => i128::from(a.submitted_at_ms) - i128::from(a.started_at_ms),
-                SubmittedAt => i128::from(a.submitted_at_ms),
-            })
-            .collect()
+    /// `Less` when `a` ranks before `b` on `key`, written from the rules alone: i128
+    /// arithmetic and `Option`s rather than the module's encoding.
+    fn reference_compare(
+        key: TieBreakKey,
+        actual: i64,
+        a: &AttemptRecord,
+        b: &AttemptRecord,
+    ) -> Ordering {
+        let error = |r: &AttemptRecord| {
+            r.prediction
+                .map(|p| (i128::from(p) - i128::from(actual)).abs())
+        };
+        let duration =
+            |r: &AttemptRecord| i128::from(r.submitted_at_ms) - i128::from(r.started_at_ms);
+        match key {
+            Score => b.score.cmp(&a.score),
+            Prediction => match (error(a), error(b)) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                // (Some, None) is Less: a missing prediction ranks last.
+                (x, y) => x.is_none().cmp(&y.is_none()),
+            },
+            Duration => duration(a).cmp(&duration(b)),
+            SubmittedAt => a.submitted_at_ms.cmp(&b.submitted_at_ms),
+        }
+    }
+
+    fn reference_first_difference(
+        chain: &[TieBreakKey],
+        actual: i64,
+        a: &AttemptRecord,
+        b: &AttemptRecord,
+    ) -> Option<(TieBreakKey, Ordering)> {
+        chain.iter().find_map(|&key| {
+            let order = reference_compare(key, actual, a, b);
+            order.is_ne().then_some((key, order))
+        })
+    }
+
+    fn reference_chain(
+        chain: &[TieBreakKey],
+        actual: i64,
+        a: &AttemptRecord,
+        b: &AttemptRecord,
+    ) -> Ordering {
+        reference_first_difference(chain, actual, a, b).map_or(Ordering::Equal, |(_, o)| o)
     }
 
     /// A deliberately naive implementation of the rules, to compare against.
@@ -1525,12 +1576,11 @@ mod tests {
             by_user.entry(&a.user_id).or_default().push(a);
         }
         let perfect = |a: &AttemptRecord| a.question_count > 0 && a.score == a.question_count;
+        let by_start = |a: &&AttemptRecord, b: &&AttemptRecord| {
+            (a.started_at_ms, &a.attempt_id).cmp(&(b.started_at_ms, &b.attempt_id))
+        };
         let first = |list: &[&AttemptRecord]| -> AttemptRecord {
-            (*list
-                .iter()
-                .min_by_key(|a| (a.started_at_ms, a.attempt_id.clone()))
-                .unwrap())
-            .clone()
+            (*list.iter().min_by(|a, b| by_start(a, b)).unwrap()).clone()
         };
         let eligible: Vec<_> = by_user
             .iter()
@@ -1552,19 +1602,17 @@ mod tests {
                 CountedAttempt::First => first(list),
                 CountedAttempt::Best => (*list
                     .iter()
-                    .min_by_key(|a| {
-                        let v = chain_vector(&chain, actual, a);
-                        (v, a.started_at_ms, a.attempt_id.clone())
+                    .min_by(|a, b| {
+                        reference_chain(&chain, actual, a, b).then_with(|| by_start(a, b))
                     })
                     .unwrap())
                 .clone(),
             })
             .collect();
-        counted.sort_by_key(|a| {
-            (
-                chain_vector(&chain, actual, a),
-                draw_key(&contest.seed, &a.user_id),
-            )
+        counted.sort_by(|a, b| {
+            reference_chain(&chain, actual, a, b).then_with(|| {
+                draw_key(&contest.seed, &a.user_id).cmp(&draw_key(&contest.seed, &b.user_id))
+            })
         });
         let mut tiers: Vec<usize> = Vec::new();
         for (i, t) in contest.prizes.iter().enumerate() {
@@ -1577,7 +1625,7 @@ mod tests {
             rows: vec![],
             ineligible: vec![],
         };
-        let mut above: Option<Vec<i128>> = None;
+        let mut above: Option<AttemptRecord> = None;
         for a in counted {
             if let Some(&reason) = contest.ineligible.get(&a.user_id) {
                 ranking.ineligible.push(IneligibleRow {
@@ -1588,15 +1636,12 @@ mod tests {
                 });
                 continue;
             }
-            let v = chain_vector(&chain, actual, &a);
-            let decided_by =
-                above
-                    .as_ref()
-                    .map(|above| match (0..chain.len()).find(|&i| above[i] != v[i]) {
-                        Some(i) => DecidedBy::from(chain[i]),
-                        None => DecidedBy::Draw,
-                    });
-            above = Some(v);
+            let decided_by = above.as_ref().map(|above| {
+                match reference_first_difference(&chain, actual, above, &a) {
+                    Some((key, _)) => DecidedBy::from(key),
+                    None => DecidedBy::Draw,
+                }
+            });
             let n = ranking.rows.len();
             ranking.rows.push(RankedRow {
                 rank: n as u32 + 1,
@@ -1614,6 +1659,7 @@ mod tests {
                 decided_by,
                 prize: tiers.get(n).copied(),
             });
+            above = Some(a);
         }
         ranking
     }
@@ -1628,7 +1674,7 @@ mod tests {
             Score => b.score.cmp(&a.score),
             Prediction => match (error(a), error(b)) {
                 (Some(x), Some(y)) => x.cmp(&y),
-                (x, y) => y.is_none().cmp(&x.is_none()).reverse(),
+                (x, y) => x.is_none().cmp(&y.is_none()),
             },
             Duration => a.duration_ms.cmp(&b.duration_ms),
             SubmittedAt => a.submitted_at_ms.cmp(&b.submitted_at_ms),
@@ -1656,6 +1702,16 @@ mod tests {
         #[test]
         fn ranking_twice_gives_the_same_result(contest in arb_contest()) {
             prop_assert_eq!(contest.rank(), contest.rank());
+        }
+
+        #[test]
+        fn hash_collisions_between_user_ids_change_nothing(contest in arb_contest()) {
+            let rules = contest.rules();
+            let expected = contest.rank();
+            for hash in [|_: &str| 0, |id: &str| u64::from(id.as_bytes()[id.len() - 1] % 3)] {
+                let ranking = rank_grouping_by(hash, &contest.attempts, &contest.ineligible, &rules);
+                prop_assert_eq!(&ranking, &expected);
+            }
         }
 
         #[test]
@@ -1782,7 +1838,7 @@ mod tests {
         const USERS: usize = 430_000;
         const ATTEMPTS: usize = 1_000_000;
         const T0: i64 = 1_732_986_000_000;
-        let mut rng = Rng(0x5eed_0f_c4a7e);
+        let mut rng = Rng(0x5eed_c4a7_e5eb_0001);
         let users: Vec<String> = (0..USERS).map(|_| rng.uuid()).collect();
         let attempts: Vec<AttemptRecord> = (0..ATTEMPTS)
             .map(|i| {

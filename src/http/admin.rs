@@ -22,6 +22,15 @@ pub struct SearchQuery {
     pub offset: Option<u64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/users",
+    operation_id = "search_users",
+    tag = "admins",
+    params(("q" = Option<String>, Query, description = "phone digits, name or national ID"), ("limit" = Option<u64>, Query, description = "1–200"), ("offset" = Option<u64>, Query, description = "rows to skip")),
+    responses((status = 200, description = "{users}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn search_users(
     state: web::Data<AppState>,
     auth: Auth,
@@ -38,12 +47,22 @@ async fn search_users(
     Ok(HttpResponse::Ok().json(json!({ "users": found, "limit": limit, "offset": offset })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleBody {
     pub role: String,
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/users/{id}/role",
+    operation_id = "set_role",
+    tag = "admins",
+    request_body = RoleBody,
+    params(("id" = String, Path, description = "the id")),
+    responses((status = 200, description = "{user}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn set_role(
     state: web::Data<AppState>,
     auth: Auth,

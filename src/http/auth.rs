@@ -23,7 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/me", web::get().to(me));
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressBody {
     pub province: String,
@@ -33,7 +33,7 @@ pub struct AddressBody {
     pub hamlet: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterBody {
     pub phone: String,
@@ -46,7 +46,7 @@ pub struct RegisterBody {
     pub date_of_birth: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginBody {
     pub phone: String,
@@ -157,6 +157,14 @@ async fn signed_in(
         .json(json!({ "token": token, "user": user })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/register",
+    operation_id = "register",
+    tag = "auth",
+    request_body = RegisterBody,
+    responses((status = 201, description = "registered and signed in: {token, user}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::http::openapi::ErrorBody), (status = 503, description = "busy, retry later", body = crate::http::openapi::ErrorBody)),
+)]
 async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -192,6 +200,14 @@ async fn register(
     signed_in(&state, &req, user, actix_web::http::StatusCode::CREATED).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    operation_id = "login",
+    tag = "auth",
+    request_body = LoginBody,
+    responses((status = 200, description = "signed in: {token, user}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::http::openapi::ErrorBody), (status = 503, description = "busy, retry later", body = crate::http::openapi::ErrorBody)),
+)]
 async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -231,6 +247,14 @@ async fn login(
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    operation_id = "logout",
+    tag = "auth",
+    responses((status = 204, description = "signed out"), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn logout(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     sessions::delete(&state.db, &auth.token).await?;
     let mut gone = Cookie::build(SESSION_COOKIE, "")
@@ -242,6 +266,14 @@ async fn logout(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRespons
     Ok(HttpResponse::NoContent().cookie(gone).finish())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    operation_id = "me",
+    tag = "auth",
+    responses((status = 200, description = "{user}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn me(auth: Auth) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "user": auth.user }))
 }

@@ -40,6 +40,15 @@ pub async fn staff_contest(state: &AppState, auth: &Auth, id: &str) -> ApiResult
         .ok_or(ApiError::NotFound("contest"))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/contests",
+    operation_id = "create_contest",
+    tag = "organisers",
+    request_body = ContestInput,
+    responses((status = 201, description = "{contest} (draft)", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn create(
     state: web::Data<AppState>,
     auth: Auth,
@@ -52,6 +61,14 @@ async fn create(
     Ok(HttpResponse::Created().json(json!({ "contest": views::contest(&c, now, true) })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/contests",
+    operation_id = "list_all_contests",
+    tag = "organisers",
+    responses((status = 200, description = "{contests}, drafts included", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     auth.require_staff()?;
     let now = state.clock.now();
@@ -61,6 +78,15 @@ async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse>
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/contests/{id}",
+    operation_id = "admin_get_contest",
+    tag = "organisers",
+    params(("id" = String, Path, description = "the id")),
+    responses((status = 200, description = "{contest}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn show(
     state: web::Data<AppState>,
     auth: Auth,
@@ -73,6 +99,16 @@ async fn show(
     Ok(HttpResponse::Ok().json(json!({ "contest": body })))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/contests/{id}",
+    operation_id = "edit_contest",
+    tag = "organisers",
+    request_body = ContestInput,
+    params(("id" = String, Path, description = "the id")),
+    responses((status = 200, description = "{contest}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn edit(
     state: web::Data<AppState>,
     auth: Auth,
@@ -114,7 +150,7 @@ async fn edit(
     Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, now, true) })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionBody {
     pub text: String,
@@ -124,7 +160,7 @@ pub struct QuestionBody {
     pub category: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionsBody {
     pub questions: Vec<QuestionBody>,
@@ -155,6 +191,16 @@ async fn store_questions(
     Ok(HttpResponse::Created().json(json!({ "added": questions.len(), "question_count": n })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/contests/{id}/questions",
+    operation_id = "add_questions",
+    tag = "organisers",
+    request_body = QuestionsBody,
+    params(("id" = String, Path, description = "the id")),
+    responses((status = 201, description = "{added, question_count}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn add_questions(
     state: web::Data<AppState>,
     auth: Auth,
@@ -195,6 +241,16 @@ fn row_errors(errors: Vec<RowError>) -> ApiError {
 }
 
 /// CSV (`text/csv`) or Aiken (`text/plain`, or `?format=aiken`): all or nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/contests/{id}/questions/import",
+    operation_id = "import_questions",
+    tag = "organisers",
+    request_body(content = String, content_type = "text/csv"),
+    params(("id" = String, Path, description = "the id"), ("format" = Option<String>, Query, description = "aiken for the Aiken format")),
+    responses((status = 201, description = "{added, question_count}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn import(
     state: web::Data<AppState>,
     auth: Auth,
@@ -233,6 +289,15 @@ async fn import(
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/contests/{id}/questions",
+    operation_id = "question_bank",
+    tag = "organisers",
+    params(("id" = String, Path, description = "the id")),
+    responses((status = 200, description = "{questions} with answers", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn bank(
     state: web::Data<AppState>,
     auth: Auth,
@@ -257,6 +322,15 @@ async fn bank(
     Ok(HttpResponse::Ok().json(json!({ "questions": items, "question_count": items.len() })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/contests/{id}/publish",
+    operation_id = "publish_contest",
+    tag = "organisers",
+    params(("id" = String, Path, description = "the id")),
+    responses((status = 200, description = "{contest}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn publish(
     state: web::Data<AppState>,
     auth: Auth,
@@ -290,6 +364,15 @@ async fn publish(
     Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, now, true) })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/contests/{id}/stats",
+    operation_id = "contest_stats",
+    tag = "organisers",
+    params(("id" = String, Path, description = "the id")),
+    responses((status = 200, description = "{stats}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn stats(
     state: web::Data<AppState>,
     auth: Auth,

@@ -29,6 +29,13 @@ pub fn prometheus() -> &'static PrometheusHandle {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "healthz",
+    tag = "meta",
+    responses((status = 200, description = "the database answers", body = Object), (status = 503, description = "the database does not answer", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody)),
+)]
 async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     if state.db.ping().await {
         HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
@@ -42,6 +49,13 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    tag = "meta",
+    responses((status = 200, description = "Prometheus text", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody)),
+)]
 async fn metrics() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -2,12 +2,14 @@
 //! parse into domain types on the first line, call the store, shape the answer.
 
 pub mod admin;
+pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod manage;
 pub mod meta;
+pub mod openapi;
 pub mod play;
 pub mod views;
 

@@ -40,6 +40,13 @@ pub async fn visible_contest(
     Ok(c)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests",
+    operation_id = "list_contests",
+    tag = "contests",
+    responses((status = 200, description = "{contests}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody)),
+)]
 async fn list(state: web::Data<AppState>, auth: MaybeAuth) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let staff = auth.0.as_ref().is_some_and(|a| a.role().is_staff());
@@ -48,6 +55,14 @@ async fn list(state: web::Data<AppState>, auth: MaybeAuth) -> ApiResult<HttpResp
     Ok(HttpResponse::Ok().json(json!({ "contests": items })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}",
+    operation_id = "get_contest",
+    tag = "contests",
+    params(("id" = String, Path, description = "the id")),
+    responses((status = 200, description = "{contest}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody)),
+)]
 async fn show(
     state: web::Data<AppState>,
     auth: MaybeAuth,
@@ -89,6 +104,15 @@ async fn close_if_overdue(
     )
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/contests/{id}/attempts",
+    operation_id = "start_attempt",
+    tag = "attempts",
+    params(("id" = String, Path, description = "the id")),
+    responses((status = 201, description = "a new attempt", body = Object), (status = 200, description = "the open attempt, given back", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn start(
     state: web::Data<AppState>,
     auth: Auth,
@@ -159,6 +183,15 @@ async fn start(
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/my-attempts",
+    operation_id = "my_attempts",
+    tag = "attempts",
+    params(("id" = String, Path, description = "the id")),
+    responses((status = 200, description = "{attempts, max_attempts}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn mine(
     state: web::Data<AppState>,
     auth: Auth,
@@ -180,6 +213,15 @@ async fn mine(
         .json(json!({ "attempts": items, "max_attempts": c.settings.max_attempts })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/attempts/{id}",
+    operation_id = "get_attempt",
+    tag = "attempts",
+    params(("id" = String, Path, description = "the id")),
+    responses((status = 200, description = "{attempt}: questions, saved answers, remaining time", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn resume(
     state: web::Data<AppState>,
     auth: Auth,
@@ -198,20 +240,20 @@ async fn resume(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
     pub question_id: String,
     pub option_id: u32,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswersBody {
     pub answers: Vec<AnswerBody>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitBody {
     #[serde(default)]
@@ -266,6 +308,16 @@ fn expired() -> ApiError {
     )
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/attempts/{id}/answers",
+    operation_id = "autosave_answers",
+    tag = "attempts",
+    request_body = AnswersBody,
+    params(("id" = String, Path, description = "the id")),
+    responses((status = 200, description = "{saved, answered, server_now}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn autosave(
     state: web::Data<AppState>,
     auth: Auth,
@@ -303,6 +355,16 @@ async fn autosave(
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/attempts/{id}/submit",
+    operation_id = "submit_attempt",
+    tag = "attempts",
+    request_body = SubmitBody,
+    params(("id" = String, Path, description = "the id")),
+    responses((status = 200, description = "{attempt}: the result", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
 async fn submit(
     state: web::Data<AppState>,
     auth: Auth,
