@@ -558,7 +558,7 @@ mod tests {
         let mut i = input();
         i.excluded = Some(vec!["+84 912 000 111".into(), "087000111222".into()]);
         let s = ContestSettings::parse(&i, None).unwrap();
-        assert_eq!(s.excluded, ["0912000111", "087000111222"]);
+        assert_eq!(s.excluded, ["087000111222", "0912000111"]);
     }
 
     #[test]

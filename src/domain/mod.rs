@@ -10,6 +10,7 @@ pub mod password;
 pub mod phone;
 pub mod question;
 pub mod ranking;
+pub mod results;
 
 /// A problem with one input field, reported to the client under `error.fields`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,120 @@
+//! The canonical form of a ranking and its SHA-256 digest: what finalization
+//! freezes, and what `crane results verify` recomputes from the stored attempts.
+//!
+//! Canonical form (UTF-8, one record per line, `\n` after every line, fields
+//! separated by `|`, absent values as the empty string):
+//!
+//! ```text
+//! crane-results-v1|<contest id>|<draw seed>|<actual figure>
+//! rank|<rank>|<user id>|<attempt id>|<score>|<question count>|<prediction>|<prediction error>|<duration ms>|<submitted at ms>|<decided by>|<prize index>
+//! …one line per ranked row, by rank…
+//! ineligible|<user id>|<reason>|<attempt id>|<score>
+//! …one line per ineligible participant, in ranking order…
+//! ```
+//!
+//! Every field is a number, an id (UUID text), a fixed keyword or the hex draw
+//! seed, so no field can contain `|` or a newline.
+
+use super::ranking::Ranking;
+use sha2::{Digest, Sha256};
+use std::fmt::Write;
+
+fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+pub fn canonical_form(contest_id: &str, draw_seed: &str, ranking: &Ranking) -> String {
+    let mut out = String::with_capacity(64 + ranking.rows.len() * 160);
+    let _ = writeln!(
+        out,
+        "crane-results-v1|{contest_id}|{draw_seed}|{}",
+        ranking.actual_figure
+    );
+    for r in &ranking.rows {
+        let _ = writeln!(
+            out,
+            "rank|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
+            r.rank,
+            r.user_id,
+            r.attempt_id,
+            r.score,
+            r.question_count,
+            opt(r.prediction),
+            opt(r.prediction_error),
+            r.duration_ms,
+            r.submitted_at_ms,
+            r.decided_by.map(|d| d.as_str()).unwrap_or(""),
+            opt(r.prize),
+        );
+    }
+    for i in &ranking.ineligible {
+        let _ = writeln!(
+            out,
+            "ineligible|{}|{}|{}|{}",
+            i.user_id,
+            i.reason.as_str(),
+            i.attempt_id,
+            i.score
+        );
+    }
+    out
+}
+
+/// Hex SHA-256 of the canonical form.
+pub fn digest(contest_id: &str, draw_seed: &str, ranking: &Ranking) -> String {
+    hex::encode(Sha256::digest(
+        canonical_form(contest_id, draw_seed, ranking).as_bytes(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ranking::{DecidedBy, Ineligibility, IneligibleRow, RankedRow};
+
+    fn ranking() -> Ranking {
+        Ranking {
+            actual_figure: 3,
+            rows: vec![RankedRow {
+                rank: 1,
+                user_id: "u1".into(),
+                attempt_id: "a1".into(),
+                score: 20,
+                question_count: 20,
+                prediction: Some(4),
+                prediction_error: Some(1),
+                duration_ms: 1000,
+                submitted_at_ms: 5000,
+                decided_by: None,
+                prize: Some(0),
+            }],
+            ineligible: vec![IneligibleRow {
+                user_id: "u2".into(),
+                reason: Ineligibility::Staff,
+                attempt_id: "a2".into(),
+                score: 20,
+            }],
+        }
+    }
+
+    #[test]
+    fn the_canonical_form_is_as_documented() {
+        assert_eq!(
+            canonical_form("c", "ab", &ranking()),
+            "crane-results-v1|c|ab|3\nrank|1|u1|a1|20|20|4|1|1000|5000||0\ningeligible|u2|staff|a2|20\n".replace("ingeligible", "ineligible")
+        );
+    }
+
+    #[test]
+    fn any_change_changes_the_digest() {
+        let base = digest("c", "ab", &ranking());
+        assert_eq!(base.len(), 64);
+        let mut r = ranking();
+        r.rows[0].duration_ms += 1;
+        assert_ne!(digest("c", "ab", &r), base);
+        let mut r = ranking();
+        r.rows[0].decided_by = Some(DecidedBy::Draw);
+        assert_ne!(digest("c", "ab", &r), base);
+        assert_ne!(digest("c", "ac", &ranking()), base);
+    }
+}
