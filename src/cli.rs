@@ -32,11 +32,27 @@ pub enum Command {
     Migrate,
     /// Load the demo contest "Tìm hiểu về Sếu đầu đỏ" and its staff accounts.
     Demo,
+    /// Results, for admins who work in a shell.
+    Results {
+        #[command(subcommand)]
+        command: ResultsCommand,
+    },
     /// Manage accounts.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ResultsCommand {
+    /// Rank the contest from its stored attempts and store the ranking.
+    Compute { contest: String },
+    /// Compute, then freeze the ranking with its SHA-256 digest.
+    Finalize { contest: String },
+    /// Recompute the ranking from the stored attempts and compare its digest
+    /// with the finalized one; exits non-zero on a mismatch.
+    Verify { contest: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -77,6 +93,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             crate::demo::print(&demo, &format!("http://{}", settings.bind));
             Ok(())
         }
+        Command::Results { command } => results(settings, command).await,
         Command::Admin {
             command:
                 AdminCommand::Create {
@@ -167,4 +184,65 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = crate::startup::build(state, listener)?;
     tracing::info!(port = app.port, "crane is listening");
     app.server.await.context("server stopped")
+}
+
+async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<()> {
+    use crate::domain::results::digest;
+    use crate::store::{attempts::BankCache, contests, results};
+    let db = Db::connect(&settings).await?;
+    db.migrate().await?;
+    let clock = Clock::system();
+    let banks = BankCache::default();
+    let id = match &command {
+        ResultsCommand::Compute { contest }
+        | ResultsCommand::Finalize { contest }
+        | ResultsCommand::Verify { contest } => contest,
+    };
+    let contest = contests::find(&db.conn, id)
+        .await?
+        .with_context(|| format!("no contest {id}"))?;
+    let now = clock.now();
+    let ended = now > contest.settings.ends_at + i64::from(contest.settings.grace_seconds) * 1000;
+    let seed = contest.draw_seed.clone().unwrap_or_default();
+    match command {
+        ResultsCommand::Compute { .. } | ResultsCommand::Finalize { .. } => {
+            if !ended {
+                bail!("the contest has not ended (plus grace) yet");
+            }
+            let ranking = results::rank_contest(&db, &banks, &contest, now).await?;
+            if !results::store(&db, &contest.id, &ranking, now).await? {
+                bail!("the contest is not in the published state");
+            }
+            let d = digest(&contest.id, &seed, &ranking);
+            println!(
+                "ranked {} participants ({} ineligible); actual figure {}",
+                ranking.rows.len(),
+                ranking.ineligible.len(),
+                ranking.actual_figure
+            );
+            if matches!(command, ResultsCommand::Finalize { .. }) {
+                if !results::finalize(&db, &contest.id, &d, "cli", now).await? {
+                    bail!("the contest could not be finalized");
+                }
+                println!("finalized; digest {d}");
+            } else {
+                println!("digest {d} (not finalized)");
+            }
+            Ok(())
+        }
+        ResultsCommand::Verify { .. } => {
+            let stored = contest
+                .digest
+                .clone()
+                .context("the contest is not finalized: nothing to verify")?;
+            let ranking = results::rank_contest(&db, &banks, &contest, now).await?;
+            let d = digest(&contest.id, &seed, &ranking);
+            if d == stored {
+                println!("OK: the stored attempts give the finalized digest {d}");
+                Ok(())
+            } else {
+                bail!("MISMATCH: finalized digest {stored}, recomputed {d}")
+            }
+        }
+    }
 }

@@ -11,6 +11,7 @@ pub mod manage;
 pub mod meta;
 pub mod openapi;
 pub mod play;
+pub mod results;
 pub mod views;
 
 use crate::domain::clock::Clock;
@@ -39,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(auth::routes)
             .configure(play::routes)
             .configure(manage::routes)
+            .configure(results::routes)
             .configure(admin::routes)
             .default_service(web::to(meta::not_found)),
     );

@@ -58,6 +58,8 @@ impl Modify for Security {
         super::manage::create, super::manage::list, super::manage::show, super::manage::edit,
         super::manage::add_questions, super::manage::bank, super::manage::import, super::manage::publish,
         super::manage::stats,
+        super::results::compute, super::results::read, super::results::finalize, super::results::unfinalize,
+        super::results::disqualify, super::results::audit, super::results::winners,
         super::admin::search_users, super::admin::set_role,
         super::meta::healthz, super::meta::metrics,
     ),
@@ -68,6 +70,7 @@ impl Modify for Security {
         (name = "contests", description = "Public contest pages"),
         (name = "attempts", description = "Timed attempts"),
         (name = "organisers", description = "Contest set-up"),
+        (name = "results", description = "Ranking, finalization, exports"),
         (name = "admins", description = "Accounts and roles"),
         (name = "meta", description = "Health and metrics"),
     )

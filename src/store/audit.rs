@@ -18,7 +18,8 @@ pub async fn record<C: ConnectionTrait>(
         conn.get_database_backend(),
         "INSERT INTO audit_log (id, at, actor_id, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)",
         [
-            v(uuid::Uuid::new_v4().to_string()),
+            // Time-ordered ids keep entries of the same millisecond in order.
+            v(uuid::Uuid::now_v7().to_string()),
             v(now),
             v(actor_id.to_owned()),
             v(action.to_owned()),

@@ -7,7 +7,7 @@
 pub mod attempts;
 pub mod audit;
 pub mod contests;
-// pub mod results;
+pub mod results;
 pub mod sessions;
 pub mod stats;
 pub mod users;

@@ -1,0 +1,442 @@
+//! Results: ranking a contest from its stored attempts, the stored ranking,
+//! finalization, disqualifications and the rows exports read.
+
+use super::attempts::{BankCache, close_overdue};
+use super::contests::Contest;
+use super::{Db, col, v};
+use crate::domain::clock::Millis;
+use crate::domain::ranking::{self, AttemptRecord, Ineligibility, Ranking, RankingRules};
+use anyhow::{Context, anyhow};
+use futures_util::StreamExt;
+use sea_orm::{ConnectionTrait, QueryResult, StreamTrait};
+use std::collections::HashMap;
+
+/// Every closed attempt of a contest, streamed so only compact records are held.
+pub async fn attempt_records(db: &Db, contest_id: &str) -> anyhow::Result<Vec<AttemptRecord>> {
+    let stmt = db.stmt(
+        "SELECT id, user_id, score, question_count, prediction, started_at, submitted_at
+         FROM attempts WHERE contest_id = $1 AND status <> 'open'",
+        [v(contest_id.to_owned())],
+    );
+    let mut stream = db
+        .conn
+        .stream_raw(stmt)
+        .await
+        .context("streaming attempts")?;
+    let mut out = Vec::new();
+    while let Some(row) = stream.next().await {
+        let r = row.context("reading attempt")?;
+        out.push(AttemptRecord {
+            attempt_id: col(&r, "id")?,
+            user_id: col(&r, "user_id")?,
+            score: col::<Option<i64>>(&r, "score")?.unwrap_or(0) as u32,
+            question_count: col::<i64>(&r, "question_count")? as u32,
+            prediction: col(&r, "prediction")?,
+            started_at_ms: col(&r, "started_at")?,
+            submitted_at_ms: col::<Option<i64>>(&r, "submitted_at")?.unwrap_or(0),
+        });
+    }
+    Ok(out)
+}
+
+/// Who may not win: disqualified, excluded (phone or national ID on the
+/// contest's list), or staff. The first reason that applies is reported.
+pub async fn ineligible(
+    db: &Db,
+    contest: &Contest,
+) -> anyhow::Result<HashMap<String, Ineligibility>> {
+    let mut out = HashMap::new();
+    let staff = db
+        .conn
+        .query_all_raw(db.stmt(
+            "SELECT DISTINCT u.id AS id FROM attempts a JOIN users u ON u.id = a.user_id
+             WHERE a.contest_id = $1 AND u.role <> 'participant'",
+            [v(contest.id.clone())],
+        ))
+        .await?;
+    for r in &staff {
+        out.insert(col::<String>(r, "id")?, Ineligibility::Staff);
+    }
+    for chunk in contest.settings.excluded.chunks(400) {
+        let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT DISTINCT u.id AS id FROM attempts a JOIN users u ON u.id = a.user_id
+             WHERE a.contest_id = $1 AND (u.phone IN ({l}) OR u.national_id IN ({l}))",
+            l = list.join(", ")
+        );
+        let mut values = vec![v(contest.id.clone())];
+        values.extend(chunk.iter().map(|e| v(e.clone())));
+        for r in &db.conn.query_all_raw(db.stmt(&sql, values)).await? {
+            out.insert(col::<String>(r, "id")?, Ineligibility::Excluded);
+        }
+    }
+    let dq = db
+        .conn
+        .query_all_raw(db.stmt(
+            "SELECT user_id FROM disqualifications WHERE contest_id = $1",
+            [v(contest.id.clone())],
+        ))
+        .await?;
+    for r in &dq {
+        out.insert(col::<String>(r, "user_id")?, Ineligibility::Disqualified);
+    }
+    Ok(out)
+}
+
+/// Ranks a contest from what is stored: closes any attempt still open first.
+pub async fn rank_contest(
+    db: &Db,
+    banks: &BankCache,
+    contest: &Contest,
+    now: Millis,
+) -> anyhow::Result<Ranking> {
+    close_overdue(db, banks, now, Some(&contest.id), None).await?;
+    let records = attempt_records(db, &contest.id).await?;
+    let excluded = ineligible(db, contest).await?;
+    let s = contest.settings.clone();
+    let seed = contest
+        .draw_seed
+        .clone()
+        .ok_or_else(|| anyhow!("contest {} has no draw seed", contest.id))?;
+    // Ranking a million attempts is CPU work: keep it off the async workers.
+    tokio::task::spawn_blocking(move || {
+        let rules = RankingRules {
+            chain: &s.tie_break,
+            counted: s.counted_attempt,
+            actual: s.prediction.actual,
+            prediction_enabled: s.prediction.enabled,
+            draw_seed: &seed,
+            prizes: &s.prizes,
+        };
+        ranking::rank(&records, &excluded, &rules)
+    })
+    .await
+    .context("ranking task")
+}
+
+/// Replaces the stored ranking of a published contest (not finalized).
+/// Returns false when the contest is not in the published state.
+pub async fn store(db: &Db, contest_id: &str, r: &Ranking, now: Millis) -> anyhow::Result<bool> {
+    let tx = db.write().await?;
+    let backend = db.backend();
+    let st = |sql: &str, values: Vec<sea_orm::Value>| {
+        sea_orm::Statement::from_sql_and_values(backend, sql, values)
+    };
+    let marked = tx
+        .execute_raw(st(
+            "UPDATE contests SET results_computed_at = $1, actual_figure = $2, digest = NULL WHERE id = $3 AND state = 'published'",
+            vec![v(now), v(r.actual_figure), v(contest_id.to_owned())],
+        ))
+        .await?;
+    if marked.rows_affected() != 1 {
+        return Ok(false);
+    }
+    tx.execute_raw(st(
+        "DELETE FROM results WHERE contest_id = $1",
+        vec![v(contest_id.to_owned())],
+    ))
+    .await?;
+    tx.execute_raw(st(
+        "DELETE FROM result_ineligible WHERE contest_id = $1",
+        vec![v(contest_id.to_owned())],
+    ))
+    .await?;
+    const COLS: usize = 12;
+    for chunk in r.rows.chunks(500) {
+        let mut sql = String::from(
+            "INSERT INTO results (contest_id, rank, user_id, attempt_id, score, question_count, prediction,
+             prediction_error, duration_ms, submitted_at, decided_by, prize_index) VALUES ",
+        );
+        let mut values = Vec::with_capacity(chunk.len() * COLS);
+        for (i, row) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let b = i * COLS;
+            let ph: Vec<String> = (1..=COLS).map(|k| format!("${}", b + k)).collect();
+            sql.push_str(&format!("({})", ph.join(", ")));
+            values.extend([
+                v(contest_id.to_owned()),
+                v(i64::from(row.rank)),
+                v(row.user_id.clone()),
+                v(row.attempt_id.clone()),
+                v(i64::from(row.score)),
+                v(i64::from(row.question_count)),
+                v(row.prediction),
+                v(row.prediction_error),
+                v(row.duration_ms),
+                v(row.submitted_at_ms),
+                v(row.decided_by.map(|d| d.as_str().to_owned())),
+                v(row.prize.map(|p| p as i64)),
+            ]);
+        }
+        tx.execute_raw(st(&sql, values))
+            .await
+            .context("storing results")?;
+    }
+    for chunk in r.ineligible.chunks(500) {
+        let mut sql = String::from(
+            "INSERT INTO result_ineligible (contest_id, user_id, reason, attempt_id, score) VALUES ",
+        );
+        let mut values = Vec::with_capacity(chunk.len() * 5);
+        for (i, row) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let b = i * 5;
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5
+            ));
+            values.extend([
+                v(contest_id.to_owned()),
+                v(row.user_id.clone()),
+                v(row.reason.as_str().to_owned()),
+                v(row.attempt_id.clone()),
+                v(i64::from(row.score)),
+            ]);
+        }
+        tx.execute_raw(st(&sql, values))
+            .await
+            .context("storing ineligible")?;
+    }
+    tx.commit().await.context("committing results")?;
+    Ok(true)
+}
+
+/// published → finalized with the digest; false when not published.
+pub async fn finalize(
+    db: &Db,
+    contest_id: &str,
+    digest: &str,
+    actor: &str,
+    now: Millis,
+) -> anyhow::Result<bool> {
+    let tx = db.write().await?;
+    let res = tx
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            db.backend(),
+            "UPDATE contests SET state = 'finalized', digest = $1, finalized_at = $2, updated_at = $2
+             WHERE id = $3 AND state = 'published' AND results_computed_at IS NOT NULL",
+            [v(digest.to_owned()), v(now), v(contest_id.to_owned())],
+        ))
+        .await?;
+    if res.rows_affected() != 1 {
+        return Ok(false);
+    }
+    super::audit::record(
+        &tx,
+        actor,
+        "finalized",
+        &format!("contest:{contest_id}"),
+        serde_json::json!({"digest": digest}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// finalized → published, written to the audit log with the reason.
+pub async fn unfinalize(
+    db: &Db,
+    contest_id: &str,
+    reason: &str,
+    actor: &str,
+    now: Millis,
+) -> anyhow::Result<bool> {
+    let tx = db.write().await?;
+    let res = tx
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            db.backend(),
+            "UPDATE contests SET state = 'published', digest = NULL, finalized_at = NULL, updated_at = $1
+             WHERE id = $2 AND state = 'finalized'",
+            [v(now), v(contest_id.to_owned())],
+        ))
+        .await?;
+    if res.rows_affected() != 1 {
+        return Ok(false);
+    }
+    super::audit::record(
+        &tx,
+        actor,
+        "unfinalized",
+        &format!("contest:{contest_id}"),
+        serde_json::json!({"reason": reason}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Disqualifies a participant from a contest that is not finalized (audited).
+pub async fn disqualify(
+    db: &Db,
+    contest_id: &str,
+    user_id: &str,
+    reason: &str,
+    actor: &str,
+    now: Millis,
+) -> anyhow::Result<bool> {
+    let tx = db.write().await?;
+    let backend = db.backend();
+    let open = tx
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            "SELECT state FROM contests WHERE id = $1",
+            [v(contest_id.to_owned())],
+        ))
+        .await?;
+    match open {
+        Some(r) if col::<String>(&r, "state")? != "finalized" => {}
+        _ => return Ok(false),
+    }
+    tx.execute_raw(sea_orm::Statement::from_sql_and_values(
+        backend,
+        "INSERT INTO disqualifications (contest_id, user_id, reason, by_user, at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (contest_id, user_id) DO UPDATE SET reason = excluded.reason, by_user = excluded.by_user, at = excluded.at",
+        [v(contest_id.to_owned()), v(user_id.to_owned()), v(reason.to_owned()), v(actor.to_owned()), v(now)],
+    ))
+    .await
+    .context("disqualifying")?;
+    super::audit::record(
+        &tx,
+        actor,
+        "disqualified",
+        &format!("contest:{contest_id}"),
+        serde_json::json!({"user_id": user_id, "reason": reason}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// A stored ranking row with the person's details.
+#[derive(Debug, Clone)]
+pub struct StoredRow {
+    pub rank: i64,
+    pub user_id: String,
+    pub attempt_id: String,
+    pub score: i64,
+    pub question_count: i64,
+    pub prediction: Option<i64>,
+    pub prediction_error: Option<i64>,
+    pub duration_ms: i64,
+    pub submitted_at: Millis,
+    pub decided_by: Option<String>,
+    pub prize_index: Option<i64>,
+    pub full_name: String,
+    pub phone: String,
+    pub national_id: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub province: String,
+    pub district: Option<String>,
+    pub commune: String,
+    pub hamlet: String,
+}
+
+const ROW_SQL: &str = "SELECT r.rank, r.user_id, r.attempt_id, r.score, r.question_count, r.prediction, r.prediction_error,
+        r.duration_ms, r.submitted_at, r.decided_by, r.prize_index, u.full_name, u.phone, u.national_id, u.date_of_birth,
+        u.province, u.district, u.commune, u.hamlet
+     FROM results r JOIN users u ON u.id = r.user_id";
+
+fn stored_row(r: &QueryResult) -> anyhow::Result<StoredRow> {
+    Ok(StoredRow {
+        rank: col(r, "rank")?,
+        user_id: col(r, "user_id")?,
+        attempt_id: col(r, "attempt_id")?,
+        score: col(r, "score")?,
+        question_count: col(r, "question_count")?,
+        prediction: col(r, "prediction")?,
+        prediction_error: col(r, "prediction_error")?,
+        duration_ms: col(r, "duration_ms")?,
+        submitted_at: col(r, "submitted_at")?,
+        decided_by: col(r, "decided_by")?,
+        prize_index: col(r, "prize_index")?,
+        full_name: col(r, "full_name")?,
+        phone: col(r, "phone")?,
+        national_id: col(r, "national_id")?,
+        date_of_birth: col(r, "date_of_birth")?,
+        province: col(r, "province")?,
+        district: col(r, "district")?,
+        commune: col(r, "commune")?,
+        hamlet: col(r, "hamlet")?,
+    })
+}
+
+/// Rows with `after < rank`, by rank, at most `limit` (keyset paging: exports
+/// walk the whole leaderboard in constant memory).
+pub async fn rows_after(
+    db: &Db,
+    contest_id: &str,
+    after: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<StoredRow>> {
+    let sql = format!("{ROW_SQL} WHERE r.contest_id = $1 AND r.rank > $2 ORDER BY r.rank LIMIT $3");
+    let rows = db
+        .conn
+        .query_all_raw(db.stmt(&sql, [v(contest_id.to_owned()), v(after), v(limit)]))
+        .await?;
+    rows.iter().map(stored_row).collect()
+}
+
+/// The prize winners, by rank.
+pub async fn winners(db: &Db, contest_id: &str) -> anyhow::Result<Vec<StoredRow>> {
+    let sql =
+        format!("{ROW_SQL} WHERE r.contest_id = $1 AND r.prize_index IS NOT NULL ORDER BY r.rank");
+    let rows = db
+        .conn
+        .query_all_raw(db.stmt(&sql, [v(contest_id.to_owned())]))
+        .await?;
+    rows.iter().map(stored_row).collect()
+}
+
+pub async fn total(db: &Db, contest_id: &str) -> anyhow::Result<i64> {
+    let row = db
+        .conn
+        .query_one_raw(db.stmt(
+            "SELECT COUNT(*) AS n FROM results WHERE contest_id = $1",
+            [v(contest_id.to_owned())],
+        ))
+        .await?;
+    row.map_or(Ok(0), |r| col(&r, "n"))
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredIneligible {
+    pub user_id: String,
+    pub reason: String,
+    pub attempt_id: String,
+    pub score: i64,
+    pub full_name: String,
+    pub phone: String,
+}
+
+pub async fn ineligible_rows(db: &Db, contest_id: &str) -> anyhow::Result<Vec<StoredIneligible>> {
+    let rows = db
+        .conn
+        .query_all_raw(db.stmt(
+            "SELECT i.user_id, i.reason, i.attempt_id, i.score, u.full_name, u.phone
+             FROM result_ineligible i JOIN users u ON u.id = i.user_id WHERE i.contest_id = $1 ORDER BY i.score DESC, i.user_id",
+            [v(contest_id.to_owned())],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredIneligible {
+                user_id: col(r, "user_id")?,
+                reason: col(r, "reason")?,
+                attempt_id: col(r, "attempt_id")?,
+                score: col(r, "score")?,
+                full_name: col(r, "full_name")?,
+                phone: col(r, "phone")?,
+            })
+        })
+        .collect()
+}
