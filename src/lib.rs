@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod demo;
 pub mod domain;
+pub mod export;
 pub mod hashing;
 pub mod http;
 pub mod settings;

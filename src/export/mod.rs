@@ -380,7 +380,11 @@ impl XlsxFormats {
 /// header row is bold, frozen (with the rank-to-name columns) and has an
 /// autofilter; column widths follow the content; the sheet prints landscape,
 /// one page wide, with the header repeated on every page.
-pub fn winners_xlsx(title: &str, digest: Option<&str>, rows: &[ExportRow]) -> anyhow::Result<Vec<u8>> {
+pub fn winners_xlsx(
+    title: &str,
+    digest: Option<&str>,
+    rows: &[ExportRow],
+) -> anyhow::Result<Vec<u8>> {
     let formats = XlsxFormats::new();
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
@@ -405,7 +409,12 @@ pub fn winners_xlsx(title: &str, digest: Option<&str>, rows: &[ExportRow]) -> an
             .context("too many rows for a worksheet")?;
         for (col, cell) in (0u16..).zip(cells(row)) {
             let width = write_cell(sheet, sheet_row, col, &cell, &formats).with_context(|| {
-                format!("row {} (rank {}), column {:?}", index + 1, row.rank, HEADERS[usize::from(col)])
+                format!(
+                    "row {} (rank {}), column {:?}",
+                    index + 1,
+                    row.rank,
+                    HEADERS[usize::from(col)]
+                )
             })?;
             let slot = &mut widths[usize::from(col)];
             *slot = (*slot).max(width);
@@ -440,7 +449,11 @@ fn write_cell(
     match cell {
         Cell::Text(text) => {
             write_text(sheet, row, col, text, &formats.text, &formats.run)?;
-            Ok(text.split('\n').map(|line| line.chars().count()).max().unwrap_or(0))
+            Ok(text
+                .split('\n')
+                .map(|line| line.chars().count())
+                .max()
+                .unwrap_or(0))
         }
         Cell::Int(n) => write_int(sheet, row, col, *n, &formats.int, &formats.text),
         Cell::Amount(n) => write_int(sheet, row, col, *n, &formats.amount, &formats.text),
@@ -500,7 +513,10 @@ fn protect_xml_escapes(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
     let is_escape_at = |i: usize| {
         bytes.get(i..i + 7).is_some_and(|w| {
-            w[0] == b'_' && w[1] == b'x' && w[6] == b'_' && w[2..6].iter().all(u8::is_ascii_hexdigit)
+            w[0] == b'_'
+                && w[1] == b'x'
+                && w[6] == b'_'
+                && w[2..6].iter().all(u8::is_ascii_hexdigit)
         })
     };
     if !(0..bytes.len()).any(is_escape_at) {
@@ -621,6 +637,8 @@ mod tests {
         ("<r><t>Giải Nhất</t></r>", false),
         ("<r></t></si><si><t>=1</r>", false),
         ("_x0041_ và _x005F_x0041_", false),
+        ("<r>_x0041_ và _x005F_x0041_</r>", false),
+        ("<r>\r\u{B}_xD83D__xDE00_</r>", false),
         ("Nguyễn Thị Sếu", false),
     ];
 
@@ -656,7 +674,9 @@ mod tests {
     fn expected_csv(row: &ExportRow) -> Vec<String> {
         let mut out = vec![String::new(); 17];
         for (col, text) in text_columns(row) {
-            out[col] = text.map(|t| neutralise(&t).into_owned()).unwrap_or_default();
+            out[col] = text
+                .map(|t| neutralise(&t).into_owned())
+                .unwrap_or_default();
         }
         for (col, n) in number_columns(row) {
             out[col] = n.map(|n| n.to_string()).unwrap_or_default();
@@ -670,7 +690,8 @@ mod tests {
     }
 
     fn read_xlsx(bytes: Vec<u8>) -> Sheet {
-        let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("readable xlsx");
+        let mut workbook: Xlsx<_> =
+            open_workbook_from_rs(Cursor::new(bytes)).expect("readable xlsx");
         assert_eq!(workbook.sheet_names(), vec![WINNERS_SHEET.to_owned()]);
         let values = workbook.worksheet_range(WINNERS_SHEET).expect("sheet");
         let formulas = workbook.worksheet_formula(WINNERS_SHEET).expect("formulas");
@@ -680,7 +701,10 @@ mod tests {
     impl Sheet {
         fn get(&self, row: u32, col: usize) -> Data {
             let col = u32::try_from(col).unwrap();
-            self.values.get_value((row, col)).cloned().unwrap_or(Data::Empty)
+            self.values
+                .get_value((row, col))
+                .cloned()
+                .unwrap_or(Data::Empty)
         }
 
         fn assert_no_formulas(&self) {
@@ -708,15 +732,26 @@ mod tests {
 
     fn assert_xlsx_rows(sheet: &Sheet, rows: &[ExportRow]) {
         for (i, header) in HEADERS.iter().enumerate() {
-            assert_eq!(sheet.get(XLSX_HEADER_ROW, i), Data::String((*header).to_owned()));
+            assert_eq!(
+                sheet.get(XLSX_HEADER_ROW, i),
+                Data::String((*header).to_owned())
+            );
         }
         for (i, row) in rows.iter().enumerate() {
             let r = XLSX_HEADER_ROW + 1 + u32::try_from(i).unwrap();
             for (col, text) in text_columns(row) {
-                assert_eq!(sheet.get(r, col), expected_text_cell(text.as_deref()), "row {i} col {col}");
+                assert_eq!(
+                    sheet.get(r, col),
+                    expected_text_cell(text.as_deref()),
+                    "row {i} col {col}"
+                );
             }
             for (col, n) in number_columns(row) {
-                assert_eq!(sheet.get(r, col), expected_number_cell(n), "row {i} col {col}");
+                assert_eq!(
+                    sheet.get(r, col),
+                    expected_number_cell(n),
+                    "row {i} col {col}"
+                );
             }
         }
         let after = XLSX_HEADER_ROW + 1 + u32::try_from(rows.len()).unwrap();
@@ -742,7 +777,10 @@ mod tests {
         assert_eq!(neutralise("   "), "   ");
         assert_eq!(neutralise("\u{200F}"), "\u{200F}");
         assert_eq!(neutralise("0912345678"), "0912345678");
-        assert_eq!(neutralise("2024-12-05T20:15:03.042+07:00"), "2024-12-05T20:15:03.042+07:00");
+        assert_eq!(
+            neutralise("2024-12-05T20:15:03.042+07:00"),
+            "2024-12-05T20:15:03.042+07:00"
+        );
     }
 
     // ----- format_duration ----------------------------------------------
@@ -803,13 +841,19 @@ mod tests {
         assert_eq!(first[2], "5000000");
         assert_eq!(first[15], "3:03.042");
         let third = &parsed[3];
-        assert_eq!((third[5].as_str(), third[8].as_str(), third[13].as_str()), ("", "", ""));
+        assert_eq!(
+            (third[5].as_str(), third[8].as_str(), third[13].as_str()),
+            ("", "", "")
+        );
 
         // header() alone is exactly the BOM and the first line.
         let header = csv.header();
         assert!(bytes.starts_with(&header));
         assert_eq!(header.iter().filter(|&&b| b == b'\n').count(), 1);
-        assert_eq!(csv.row(&rows[0]), bytes[header.len()..header.len() + csv.row(&rows[0]).len()]);
+        assert_eq!(
+            csv.row(&rows[0]),
+            bytes[header.len()..header.len() + csv.row(&rows[0]).len()]
+        );
     }
 
     #[test]
@@ -822,13 +866,25 @@ mod tests {
         let mut lines = text.split("\r\n");
         assert_eq!(lines.next().unwrap(), HEADERS.join(";"));
         let line = lines.next().unwrap();
-        assert!(line.starts_with("1;Giải Nhất;5000000;Nguyễn Thị Sếu;0912345678;"), "{line}");
+        assert!(
+            line.starts_with("1;Giải Nhất;5000000;Nguyễn Thị Sếu;0912345678;"),
+            "{line}"
+        );
         // Only the cell holding the separator is quoted.
-        assert!(line.contains(";\"Mỹ Hội; Mỹ Xương\";ấp 3, Đông Mỹ;"), "{line}");
+        assert!(
+            line.contains(";\"Mỹ Hội; Mỹ Xương\";ấp 3, Đông Mỹ;"),
+            "{line}"
+        );
         assert_eq!(parse_csv(&bytes, b';')[1], expected_csv(&row));
         // A bad separator setting falls back to the comma.
-        assert_eq!(CsvFormat { separator: b'"' }.row(&row), CsvFormat::COMMA.row(&row));
-        assert_eq!(CsvFormat { separator: 0xC3 }.header(), CsvFormat::COMMA.header());
+        assert_eq!(
+            CsvFormat { separator: b'"' }.row(&row),
+            CsvFormat::COMMA.row(&row)
+        );
+        assert_eq!(
+            CsvFormat { separator: 0xC3 }.header(),
+            CsvFormat::COMMA.header()
+        );
     }
 
     #[test]
@@ -841,7 +897,10 @@ mod tests {
         let bytes = CsvFormat::COMMA.row(&row);
         let text = std::str::from_utf8(&bytes).unwrap();
         assert!(text.contains(",\"Lê \"\"Tí\"\", con\","), "{text}");
-        assert!(text.contains(",\"chỉ\rCR\",a;b,\"chỉ\nLF\",\"dòng 1\r\ndòng 2\","), "{text}");
+        assert!(
+            text.contains(",\"chỉ\rCR\",a;b,\"chỉ\nLF\",\"dòng 1\r\ndòng 2\","),
+            "{text}"
+        );
         assert!(text.ends_with("+07:00\r\n"));
         let mut file = CsvFormat::COMMA.header();
         file.extend_from_slice(&bytes);
@@ -855,7 +914,11 @@ mod tests {
             let rows: Vec<ExportRow> = HOSTILE.iter().map(|(text, _)| hostile_row(text)).collect();
             let parsed = parse_csv(&format.document(&rows), separator);
             for ((text, prefixed), line) in HOSTILE.iter().zip(&parsed[1..]) {
-                let want = if *prefixed { format!("'{text}") } else { (*text).to_owned() };
+                let want = if *prefixed {
+                    format!("'{text}")
+                } else {
+                    (*text).to_owned()
+                };
                 for col in [1, 3, 4, 5, 6, 7, 8, 9, 10, 16] {
                     assert_eq!(line[col], want, "{text:?} in column {col}");
                 }
@@ -880,10 +943,16 @@ mod tests {
         let sheet = read_xlsx(winners_xlsx(title, Some(digest), &rows).unwrap());
         sheet.assert_no_formulas();
         assert_eq!(sheet.get(0, 0), Data::String(title.to_owned()));
-        assert_eq!(sheet.get(1, 0), Data::String(format!("Mã kiểm tra (SHA-256): {digest}")));
+        assert_eq!(
+            sheet.get(1, 0),
+            Data::String(format!("Mã kiểm tra (SHA-256): {digest}"))
+        );
         assert_xlsx_rows(&sheet, &rows);
         let first = XLSX_HEADER_ROW + 1;
-        assert_eq!(sheet.get(first, 3), Data::String("Nguyễn Thị Sếu".to_owned()));
+        assert_eq!(
+            sheet.get(first, 3),
+            Data::String("Nguyễn Thị Sếu".to_owned())
+        );
         assert_eq!(sheet.get(first, 4), Data::String("0912345678".to_owned()));
         assert_eq!(sheet.get(first, 5), Data::String("087123456789".to_owned()));
         assert_eq!(sheet.get(first, 6), Data::String("1990-05-17".to_owned()));
@@ -909,7 +978,10 @@ mod tests {
         let sheet = read_xlsx(bytes);
         sheet.assert_no_formulas();
         assert_eq!(sheet.get(0, 0), Data::String(title.to_owned()));
-        assert_eq!(sheet.get(1, 0), Data::String(format!("{DIGEST_LABEL}<r>@x</r>")));
+        assert_eq!(
+            sheet.get(1, 0),
+            Data::String(format!("{DIGEST_LABEL}<r>@x</r>"))
+        );
         assert_xlsx_rows(&sheet, &rows);
     }
 
@@ -921,7 +993,10 @@ mod tests {
         let sheet = read_xlsx(winners_xlsx("t", None, std::slice::from_ref(&row)).unwrap());
         let r = XLSX_HEADER_ROW + 1;
         assert_eq!(sheet.get(r, 2), Data::Float(999_999_999_999_999.0));
-        assert_eq!(sheet.get(r, 13), Data::String("1000000000000000".to_owned()));
+        assert_eq!(
+            sheet.get(r, 13),
+            Data::String("1000000000000000".to_owned())
+        );
         assert_eq!(sheet.get(r, 14), Data::String(i64::MIN.to_string()));
 
         row.full_name = "ễ".repeat(32_768);
@@ -933,10 +1008,19 @@ mod tests {
 
     #[test]
     fn protect_xml_escapes_matches_excel() {
-        assert!(matches!(protect_xml_escapes("<r>abc</r>"), Cow::Borrowed(_)));
+        assert!(matches!(
+            protect_xml_escapes("<r>abc</r>"),
+            Cow::Borrowed(_)
+        ));
         assert_eq!(protect_xml_escapes("_x0041_"), "_x005F_x0041_");
-        assert_eq!(protect_xml_escapes("_x0041_x0042_"), "_x005F_x0041_x005F_x0042_");
-        assert_eq!(protect_xml_escapes("_x004_ _xG041_ _x0041"), "_x004_ _xG041_ _x0041");
+        assert_eq!(
+            protect_xml_escapes("_x0041_x0042_"),
+            "_x005F_x0041_x005F_x0042_"
+        );
+        assert_eq!(
+            protect_xml_escapes("_x004_ _xG041_ _x0041"),
+            "_x004_ _xG041_ _x0041"
+        );
         assert_eq!(protect_xml_escapes("ễ_xabcd_ễ"), "ễ_x005F_xabcd_ễ");
     }
 
@@ -997,8 +1081,27 @@ mod tests {
         );
         (texts, numbers).prop_map(
             |(
-                (prize_name, full_name, phone, national_id, date_of_birth, province, district, commune, hamlet, submitted_at),
-                (rank, prize_amount, score, question_count, prediction, prediction_error, duration_ms),
+                (
+                    prize_name,
+                    full_name,
+                    phone,
+                    national_id,
+                    date_of_birth,
+                    province,
+                    district,
+                    commune,
+                    hamlet,
+                    submitted_at,
+                ),
+                (
+                    rank,
+                    prize_amount,
+                    score,
+                    question_count,
+                    prediction,
+                    prediction_error,
+                    duration_ms,
+                ),
             )| ExportRow {
                 rank,
                 prize_name,
@@ -1046,7 +1149,12 @@ mod tests {
                 prop_assert_eq!(line, &expected_csv(row));
                 for (col, text) in text_columns(row) {
                     let cell = &line[col];
-                    prop_assert!(!needs_neutralising(cell), "column {} still a formula: {:?}", col, cell);
+                    prop_assert!(
+                        !needs_neutralising(cell),
+                        "column {} still a formula: {:?}",
+                        col,
+                        cell
+                    );
                     let text = text.unwrap_or_default();
                     let prefixed = format!("'{text}");
                     prop_assert!(cell == &text || cell == &prefixed);

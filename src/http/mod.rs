@@ -5,6 +5,7 @@ pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod error;
+pub mod exports;
 pub mod extract;
 pub mod limits;
 pub mod manage;
@@ -41,6 +42,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(play::routes)
             .configure(manage::routes)
             .configure(results::routes)
+            .configure(exports::routes)
             .configure(admin::routes)
             .default_service(web::to(meta::not_found)),
     );

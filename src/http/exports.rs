@@ -1,0 +1,199 @@
+//! Exports for payout (admins): winners as XLSX and CSV, the full leaderboard
+//! as CSV streamed from the database in constant memory.
+
+use super::AppState;
+use super::error::{ApiError, ApiResult};
+use super::extract::Auth;
+use super::manage::staff_contest;
+use crate::domain::clock::to_rfc3339;
+use crate::export::{CSV_CONTENT_TYPE, CsvFormat, ExportRow, XLSX_CONTENT_TYPE, winners_xlsx};
+use crate::store::contests::Contest;
+use crate::store::results::{self, StoredRow};
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/admin/contests/{id}/winners.xlsx",
+        web::get().to(winners_xlsx_file),
+    )
+    .route(
+        "/admin/contests/{id}/winners.csv",
+        web::get().to(winners_csv),
+    )
+    .route(
+        "/admin/contests/{id}/leaderboard.csv",
+        web::get().to(leaderboard_csv),
+    );
+}
+
+/// A stored row in export form, times in the contest's zone.
+pub fn export_row(c: &Contest, r: StoredRow) -> ExportRow {
+    let prize = r
+        .prize_index
+        .and_then(|i| c.settings.prizes.get(i as usize));
+    ExportRow {
+        rank: r.rank,
+        prize_name: prize.map(|p| p.name.clone()),
+        prize_amount: prize.map(|p| p.amount),
+        full_name: r.full_name,
+        phone: r.phone,
+        national_id: r.national_id,
+        date_of_birth: r.date_of_birth,
+        province: r.province,
+        district: r.district,
+        commune: r.commune,
+        hamlet: r.hamlet,
+        score: r.score,
+        question_count: r.question_count,
+        prediction: r.prediction,
+        prediction_error: r.prediction_error,
+        duration_ms: r.duration_ms,
+        submitted_at: to_rfc3339(r.submitted_at, c.settings.timezone),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsvQuery {
+    /// `;` for Vietnamese Excel, whose list separator is often a semicolon.
+    pub sep: Option<String>,
+}
+
+fn csv_format(q: &CsvQuery) -> ApiResult<CsvFormat> {
+    match q.sep.as_deref() {
+        None | Some(",") => Ok(CsvFormat { separator: b',' }),
+        Some(";") => Ok(CsvFormat { separator: b';' }),
+        Some(_) => Err(ApiError::field(
+            "sep",
+            "invalid_choice",
+            "sep must be , or ;",
+        )),
+    }
+}
+
+async fn exportable(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Contest> {
+    auth.require_admin()?;
+    let c = staff_contest(state, auth, id).await?;
+    if c.results_computed_at.is_none() {
+        return Err(ApiError::NotFound("results"));
+    }
+    Ok(c)
+}
+
+fn attachment(name: &str) -> (header::HeaderName, String) {
+    (
+        header::CONTENT_DISPOSITION,
+        format!("attachment; filename=\"{name}\""),
+    )
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/contests/{id}/winners.xlsx", operation_id = "winners_xlsx", tag = "results",
+    params(("id" = String, Path, description = "the contest")),
+    responses((status = 200, description = "the winners workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
+        (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody),
+        (status = 403, description = "admins only", body = crate::http::openapi::ErrorBody),
+        (status = 404, description = "no such contest, or no results yet", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+async fn winners_xlsx_file(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let c = exportable(&state, &auth, &path).await?;
+    let rows: Vec<ExportRow> = results::winners(&state.db, &c.id)
+        .await?
+        .into_iter()
+        .map(|r| export_row(&c, r))
+        .collect();
+    let bytes = winners_xlsx(&c.settings.title, c.digest.as_deref(), &rows)?;
+    Ok(HttpResponse::Ok()
+        .content_type(XLSX_CONTENT_TYPE)
+        .insert_header(attachment(&format!("winners-{}.xlsx", c.id)))
+        .body(bytes))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/contests/{id}/winners.csv", operation_id = "winners_csv", tag = "results",
+    params(("id" = String, Path, description = "the contest"), ("sep" = Option<String>, Query, description = ", (default) or ;")),
+    responses((status = 200, description = "the winners, CSV (UTF-8 with BOM, CRLF)", content_type = "text/csv"),
+        (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
+        (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody),
+        (status = 403, description = "admins only", body = crate::http::openapi::ErrorBody),
+        (status = 404, description = "no such contest, or no results yet", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "invalid separator", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+async fn winners_csv(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<CsvQuery>,
+) -> ApiResult<HttpResponse> {
+    let format = csv_format(&q)?;
+    let c = exportable(&state, &auth, &path).await?;
+    let mut body = format.header();
+    for r in results::winners(&state.db, &c.id).await? {
+        body.extend(format.row(&export_row(&c, r)));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type(CSV_CONTENT_TYPE)
+        .insert_header(attachment(&format!("winners-{}.csv", c.id)))
+        .body(body))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/contests/{id}/leaderboard.csv", operation_id = "leaderboard_csv", tag = "results",
+    params(("id" = String, Path, description = "the contest"), ("sep" = Option<String>, Query, description = ", (default) or ;")),
+    responses((status = 200, description = "the whole ranking, CSV, streamed", content_type = "text/csv"),
+        (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
+        (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody),
+        (status = 403, description = "admins only", body = crate::http::openapi::ErrorBody),
+        (status = 404, description = "no such contest, or no results yet", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "invalid separator", body = crate::http::openapi::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+async fn leaderboard_csv(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    q: web::Query<CsvQuery>,
+) -> ApiResult<HttpResponse> {
+    let format = csv_format(&q)?;
+    let c = exportable(&state, &auth, &path).await?;
+    // A producer pages through the ranking by rank (keyset) and hands chunks to
+    // the response through a small bounded channel: memory stays flat however
+    // long the leaderboard is, and a slow client slows the producer down.
+    let (tx, rx) = tokio::sync::mpsc::channel::<web::Bytes>(4);
+    let db = state.db.clone();
+    let name = format!("leaderboard-{}.csv", c.id);
+    tokio::spawn(async move {
+        if tx.send(web::Bytes::from(format.header())).await.is_err() {
+            return;
+        }
+        let mut after = 0;
+        loop {
+            let page = match results::rows_after(&db, &c.id, after, 5_000).await {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::error!(error = ?e, "leaderboard export failed mid-stream");
+                    return;
+                }
+            };
+            let Some(last) = page.last() else { return };
+            after = last.rank;
+            let full = page.len() == 5_000;
+            let mut chunk = Vec::with_capacity(page.len() * 200);
+            for r in page {
+                chunk.extend(format.row(&export_row(&c, r)));
+            }
+            if tx.send(web::Bytes::from(chunk)).await.is_err() || !full {
+                return;
+            }
+        }
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|b| (Ok::<_, actix_web::Error>(b), rx))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type(CSV_CONTENT_TYPE)
+        .insert_header(attachment(&name))
+        .streaming(body))
+}
