@@ -53,6 +53,19 @@ pub enum ResultsCommand {
     /// Recompute the ranking from the stored attempts and compare its digest
     /// with the finalized one; exits non-zero on a mismatch.
     Verify { contest: String },
+    /// Write the winners (xlsx or csv) or the full leaderboard (leaderboard-csv) to a file.
+    Export {
+        contest: String,
+        /// winners-xlsx, winners-csv or leaderboard-csv
+        #[arg(long, default_value = "winners-xlsx")]
+        format: String,
+        /// Output file.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// CSV separator: , or ;
+        #[arg(long, default_value = ",")]
+        sep: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -196,7 +209,8 @@ async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<
     let id = match &command {
         ResultsCommand::Compute { contest }
         | ResultsCommand::Finalize { contest }
-        | ResultsCommand::Verify { contest } => contest,
+        | ResultsCommand::Verify { contest }
+        | ResultsCommand::Export { contest, .. } => contest,
     };
     let contest = contests::find(&db.conn, id)
         .await?
@@ -228,6 +242,68 @@ async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<
             } else {
                 println!("digest {d} (not finalized)");
             }
+            Ok(())
+        }
+        ResultsCommand::Export {
+            format, out, sep, ..
+        } => {
+            use crate::export::{CsvFormat, winners_xlsx};
+            use crate::http::exports::export_row;
+            use std::io::Write;
+            if contest.results_computed_at.is_none() {
+                bail!(
+                    "no results computed yet: run `crane results compute {}` first",
+                    contest.id
+                );
+            }
+            let csv = CsvFormat {
+                separator: if sep == ";" { b';' } else { b',' },
+            };
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(&out)
+                    .with_context(|| format!("creating {}", out.display()))?,
+            );
+            let mut rows = 0usize;
+            match format.as_str() {
+                "winners-xlsx" => {
+                    let list: Vec<_> = results::winners(&db, &contest.id)
+                        .await?
+                        .into_iter()
+                        .map(|r| export_row(&contest, r))
+                        .collect();
+                    rows = list.len();
+                    file.write_all(&winners_xlsx(
+                        &contest.settings.title,
+                        contest.digest.as_deref(),
+                        &list,
+                    )?)?;
+                }
+                "winners-csv" => {
+                    file.write_all(&csv.header())?;
+                    for r in results::winners(&db, &contest.id).await? {
+                        file.write_all(&csv.row(&export_row(&contest, r)))?;
+                        rows += 1;
+                    }
+                }
+                "leaderboard-csv" => {
+                    file.write_all(&csv.header())?;
+                    let mut after = 0;
+                    loop {
+                        let page = results::rows_after(&db, &contest.id, after, 5_000).await?;
+                        let Some(last) = page.last() else { break };
+                        after = last.rank;
+                        for r in page {
+                            file.write_all(&csv.row(&export_row(&contest, r)))?;
+                            rows += 1;
+                        }
+                    }
+                }
+                other => bail!(
+                    "unknown format {other}: use winners-xlsx, winners-csv or leaderboard-csv"
+                ),
+            }
+            file.flush()?;
+            println!("wrote {rows} rows to {}", out.display());
             Ok(())
         }
         ResultsCommand::Verify { .. } => {

@@ -390,3 +390,79 @@ async fn computing_again_replaces_the_stored_ranking() {
         "Giải Nhất"
     );
 }
+
+#[tokio::test]
+async fn the_command_line_verifies_the_digest_and_exports_for_admins_in_a_shell() {
+    let c = contest(json!({})).await;
+    let app = &c.app;
+    play(&c, &phone(), 4, 1, 20_000).await;
+    play(&c, &phone(), 2, 1, 20_000).await;
+    app.state.clock.freeze_at(c.end + 60_000);
+    app.post(
+        &format!("/admin/contests/{}/results", c.id),
+        Some(&c.org),
+        json!({}),
+    )
+    .await;
+    let fin = app
+        .post(
+            &format!("/admin/contests/{}/finalize", c.id),
+            Some(&c.admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(fin.status, 200, "{}", fin.text);
+    let crane = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_crane"))
+            .args(args)
+            .env("DATABASE_URL", &app.database_url)
+            .env("CRANE_LOG_LEVEL", "error")
+            .output()
+            .unwrap()
+    };
+    let ok = crane(&["results", "verify", &c.id]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains(fin.body["digest"].as_str().unwrap()));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("winners.xlsx");
+    let export = crane(&[
+        "results",
+        "export",
+        &c.id,
+        "--format",
+        "winners-xlsx",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    assert!(std::fs::metadata(&out).unwrap().len() > 1000);
+    // Tampering with a stored score is caught.
+    {
+        use sea_orm::ConnectionTrait;
+        app.state
+            .db
+            .conn
+            .execute_raw(
+                app.state
+                    .db
+                    .stmt("UPDATE attempts SET score = score + 1 WHERE score = 2", []),
+            )
+            .await
+            .unwrap();
+    }
+    let bad = crane(&["results", "verify", &c.id]);
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("MISMATCH"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}

@@ -15,6 +15,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub state: actix_web::web::Data<crane::http::AppState>,
+    pub database_url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -71,6 +72,7 @@ impl TestApp {
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = database_url(&dir).await;
+        let database_url = url.clone();
         let mut settings = Settings::for_tests(&url).expect("test settings");
         settings.workers = 2;
         adjust(&mut settings);
@@ -88,6 +90,7 @@ impl TestApp {
                 .build()
                 .unwrap(),
             state: app.state,
+            database_url,
             _dir: Some(dir),
         }
     }
@@ -322,4 +325,141 @@ pub fn answers_for(attempt: &Value, right: usize) -> Value {
         })
         .collect();
     Value::Array(list)
+}
+
+// ---------------------------------------------------------------------------
+// Helpers for the reliability suite (tests/reliability_*.rs).
+// ---------------------------------------------------------------------------
+
+/// A count from the environment, else `default`: `scripts/reliability.sh` raises
+/// the counts that `cargo test` keeps small.
+pub fn knob(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+/// Resident memory of this process in KiB (VmRSS of /proc/self/status); the
+/// server runs in-process, so this is its memory too.
+pub fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Counts panics anywhere in this process (the server's workers included),
+/// keeping the default report. Installed once; read with `.load()`.
+pub fn panic_counter() -> &'static AtomicU32 {
+    static COUNT: AtomicU32 = AtomicU32::new(0);
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            COUNT.fetch_add(1, Ordering::SeqCst);
+            previous(info);
+        }));
+    });
+    &COUNT
+}
+
+/// A fresh database like the one `TestApp` gets: a SQLite file in `dir`, or a
+/// new PostgreSQL database when TEST_DATABASE_URL is set.
+pub async fn fresh_database_url(dir: &tempfile::TempDir) -> String {
+    database_url(dir).await
+}
+
+impl TestApp {
+    /// Every operation of the served OpenAPI document as (METHOD, path).
+    pub async fn openapi_routes(&self) -> Vec<(String, String)> {
+        let doc = self.raw(Method::GET, "/api/openapi.json", None, None).await;
+        assert_eq!(doc.status, 200, "{}", doc.text);
+        let mut out = Vec::new();
+        for (path, item) in doc.body["paths"].as_object().expect("paths") {
+            for method in item.as_object().expect("path item").keys() {
+                if ["get", "post", "put", "patch", "delete", "head", "options"]
+                    .contains(&method.as_str())
+                {
+                    out.push((method.to_ascii_uppercase(), path.clone()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// A request with any headers; transport errors are returned, not panicked
+    /// on, so a dropped connection (a crashed worker) can be counted.
+    pub async fn try_send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Resp, reqwest::Error> {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.address, path));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(bytes) = body {
+            req = req.body(bytes);
+        }
+        let res = req.send().await?;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.bytes().await?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Ok(Resp {
+            status,
+            headers,
+            body,
+            text,
+        })
+    }
+
+    /// Creates, fills (with `questions` as given) and publishes a contest.
+    pub async fn published_contest_with(
+        &self,
+        staff: &str,
+        overrides: Value,
+        questions: Value,
+    ) -> String {
+        let r = self
+            .post("/admin/contests", Some(staff), self.contest_body(overrides))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.body["contest"]["id"].as_str().unwrap().to_owned();
+        let r = self
+            .post(
+                &format!("/admin/contests/{id}/questions"),
+                Some(staff),
+                questions,
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let r = self
+            .post(
+                &format!("/admin/contests/{id}/publish"),
+                Some(staff),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        id
+    }
+}
+
+/// The line of figures a reliability test prints (the script collects them).
+pub fn figures(part: &str, figures: &[(&str, String)]) {
+    let line: Vec<String> = figures.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    println!("RELIABILITY {part}: {}", line.join(" "));
 }
