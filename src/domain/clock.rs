@@ -72,6 +72,11 @@ pub fn to_rfc3339(ms: Millis, tz: chrono_tz::Tz) -> String {
 /// outside 2000–2999 so a typo cannot open a contest for a millennium.
 pub fn parse_rfc3339(s: &str) -> Option<Millis> {
     let t = chrono::DateTime::parse_from_rfc3339(s.trim()).ok()?;
+    // chrono accepts a leap second (":60") as nanosecond ≥ 1e9; a contest
+    // boundary on a leap second is a typo, not a time.
+    if chrono::Timelike::nanosecond(&t) >= 1_000_000_000 {
+        return None;
+    }
     let ms = t.timestamp_millis();
     let year = chrono::Datelike::year(&t.naive_utc());
     (2000..3000).contains(&year).then_some(ms)
@@ -97,5 +102,6 @@ mod tests {
         assert_eq!(parse_rfc3339("10000-01-01T00:00:00Z"), None);
         assert_eq!(parse_rfc3339("1999-12-31T23:59:59Z"), None);
         assert_eq!(parse_rfc3339("yesterday"), None);
+        assert_eq!(parse_rfc3339("2024-12-01T00:00:60+07:00"), None);
     }
 }

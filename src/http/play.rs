@@ -377,10 +377,6 @@ async fn submit(
         .ok_or(ApiError::NotFound("contest"))?;
     let s = &c.settings;
     let tz = s.timezone;
-    // A repeated submit answers with the stored result, never a second score.
-    if a.status == "submitted" {
-        return Ok(HttpResponse::Ok().json(json!({ "attempt": views::result(&a, tz) })));
-    }
     let answers = parse_answers(&a, &body.0.answers)?;
     let prediction = match (s.prediction.enabled, body.0.prediction) {
         (true, None) => {
@@ -400,6 +396,10 @@ async fn submit(
         (true, Some(p)) => Some(p),
         (false, _) => None,
     };
+    // A repeated submit answers with the stored result, never a second score.
+    if a.status == "submitted" {
+        return Ok(HttpResponse::Ok().json(json!({ "attempt": views::result(&a, tz) })));
+    }
     let now = state.clock.now();
     let bank = state.banks.get(&state.db, &c.id).await?;
     if !a.is_open() || !accepts_answers(now, a.deadline, s.grace_seconds) {
