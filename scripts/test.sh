@@ -20,6 +20,9 @@ cargo clippy --all-targets -- -D warnings
 step "tests on SQLite"
 cargo test --all-targets
 
+step "browser tests (playwright-core + Debian chromium)"
+bash tests/browser/run.sh
+
 step "tests on PostgreSQL"
 pg_up() { psql "$PG_SERVER/postgres" -tAc 'SELECT 1' >/dev/null 2>&1; }
 if ! command -v psql >/dev/null 2>&1; then

@@ -297,7 +297,8 @@ async fn finalizing_freezes_a_digest_that_recomputing_reproduces() {
     let masked = winners[0]["phone"].as_str().unwrap();
     assert!(masked.contains("****") && masked.len() == 10, "{masked}");
     assert_eq!(winners[0]["address"]["commune"], "Mỹ Hội");
-    assert!(winners[0]["address"].get("hamlet").is_none());
+    assert_eq!(winners[0]["address"]["hamlet"], "ấp Đông Mỹ");
+    assert!(winners[0].get("national_id").is_none());
     assert_eq!(w.body["digest"], digest.as_str());
 
     // Frozen: no recompute, no edit, no disqualification.

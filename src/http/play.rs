@@ -51,7 +51,18 @@ async fn list(state: web::Data<AppState>, auth: MaybeAuth) -> ApiResult<HttpResp
     let now = state.clock.now();
     let staff = auth.0.as_ref().is_some_and(|a| a.role().is_staff());
     let all = contests::list(&state.db, false).await?;
-    let items: Vec<_> = all.iter().map(|c| views::contest(c, now, staff)).collect();
+    // The list page never shows the rules (up to 20,000 characters each): keep
+    // it light for phones on 3G; the contest page has them.
+    let items: Vec<_> = all
+        .iter()
+        .map(|c| {
+            let mut v = views::contest(c, now, staff);
+            if let Some(o) = v.as_object_mut() {
+                o.remove("rules");
+            }
+            v
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(json!({ "contests": items })))
 }
 

@@ -374,7 +374,8 @@ async fn winners(state: web::Data<AppState>, path: web::Path<String>) -> ApiResu
                 "rank": r.rank,
                 "full_name": r.full_name,
                 "phone": mask_phone(&r.phone),
-                "address": {"province": r.province, "district": r.district, "commune": r.commune},
+                // As the model contest announced winners: ấp/khóm, xã, huyện, tỉnh.
+                "address": {"province": r.province, "district": r.district, "commune": r.commune, "hamlet": r.hamlet},
                 "prize": prize(&c, r.prize_index),
             })
         })

@@ -1,0 +1,77 @@
+// The only module that talks to the server. Every call goes to /api/v1 with the
+// session cookie; every write is sent as JSON (the server refuses cookie writes
+// of other types, which is its defence against cross-site forms).
+
+export class ApiError extends Error {
+  constructor(status, body, retryAfter) {
+    const e = (body && body.error) || {};
+    super(e.message || `HTTP ${status}`);
+    this.status = status; // 0: the network failed, nothing reached the server
+    this.code = e.code || (status === 0 ? 'network' : 'http_error');
+    this.fields = e.fields || null;
+    this.details = e.details || null;
+    this.retryAfter = retryAfter;
+  }
+  get offline() { return this.status === 0; }
+  /** Worth sending again later: no network, rate limit, busy or failing server. */
+  get transient() { return this.status === 0 || this.status === 429 || this.status >= 500; }
+}
+
+async function call(method, path, body, type = 'application/json') {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (method !== 'GET') {
+    init.headers['Content-Type'] = type;
+    init.body = type === 'application/json' ? JSON.stringify(body ?? {}) : body;
+  }
+  let res;
+  try {
+    res = await fetch(`/api/v1${path}`, init);
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (res.status === 204) return null;
+  let data = null;
+  try { data = await res.json(); } catch { /* an empty or non-JSON body */ }
+  if (!res.ok) throw new ApiError(res.status, data, Number(res.headers.get('Retry-After')) || null);
+  return data;
+}
+
+const enc = encodeURIComponent;
+const get = (p) => call('GET', p);
+const post = (p, b) => call('POST', p, b);
+
+// Citizens
+export const me = () => get('/me');
+export const login = (phone, password) => post('/auth/login', { phone, password });
+export const register = (body) => post('/auth/register', body);
+export const logout = () => post('/auth/logout');
+export const contests = () => get('/contests');
+export const contest = (id) => get(`/contests/${enc(id)}`);
+export const startAttempt = (contestId) => post(`/contests/${enc(contestId)}/attempts`);
+export const myAttempts = (contestId) => get(`/contests/${enc(contestId)}/my-attempts`);
+export const attempt = (id) => get(`/attempts/${enc(id)}`);
+export const saveAnswers = (id, answers) => call('PUT', `/attempts/${enc(id)}/answers`, { answers });
+export const submit = (id, answers, prediction) => post(`/attempts/${enc(id)}/submit`, { answers, prediction });
+export const winners = (contestId) => get(`/contests/${enc(contestId)}/winners`);
+
+// Organisers and admins
+const adm = (id, rest = '') => `/admin/contests/${enc(id)}${rest}`;
+export const adminContests = () => get('/admin/contests');
+export const adminContest = (id) => get(adm(id));
+export const createContest = (body) => post('/admin/contests', body);
+export const editContest = (id, body) => call('PATCH', adm(id), body);
+export const questions = (id) => get(adm(id, '/questions'));
+/** CSV goes as text/csv, Aiken as text/plain; the server parses either, all or nothing. */
+export const importQuestions = (id, text, aiken) =>
+  call('POST', adm(id, '/questions/import'), text, aiken ? 'text/plain; charset=utf-8' : 'text/csv; charset=utf-8');
+export const publish = (id) => post(adm(id, '/publish'));
+export const stats = (id) => get(adm(id, '/stats'));
+export const computeResults = (id) => post(adm(id, '/results'));
+export const results = (id, limit, offset) => get(adm(id, `/results?limit=${limit}&offset=${offset}`));
+export const finalize = (id) => post(adm(id, '/finalize'));
+export const unfinalize = (id, reason) => post(adm(id, '/unfinalize'), { reason });
+export const disqualify = (id, userId, reason) => post(adm(id, '/disqualify'), { user_id: userId, reason });
+/** Exports are plain links: the browser downloads them with the session cookie. */
+export const exportUrl = (id, file) => `/api/v1${adm(id, `/${file}`)}`;
+export const users = (q) => get(`/admin/users?q=${enc(q)}`);
+export const setRole = (userId, role) => call('PUT', `/admin/users/${enc(userId)}/role`, { role });

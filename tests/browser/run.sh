@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Browser tests of the web app: the system chromium driven by playwright-core,
+# against the debug server on a free port with a fresh SQLite database.
+# Usage: tests/browser/run.sh [test files…]   (screenshots go to target/screenshots/)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+cd "$HERE"
+
+# The browser comes from Debian (a downloaded browser build is not reachable here);
+# Noto gives the Vietnamese glyphs.
+if [ ! -x /usr/bin/chromium ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends chromium fonts-noto-core
+fi
+
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+
+BIN="$ROOT/target/debug/crane"
+if [ ! -x "$BIN" ]; then (cd "$ROOT" && cargo build); fi
+
+TMP="$(mktemp -d /tmp/crane-browser.XXXXXX)"
+PORT="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+export DATABASE_URL="sqlite://$TMP/crane.db?mode=rwc"
+export CRANE_BIND="127.0.0.1:$PORT"
+export CRANE_DEMO_ON_EMPTY_DB=false
+export CRANE_LIMITS__REGISTRATIONS_PER_IP_PER_MINUTE=1000
+export CRANE_LOG_FORMAT=json
+export CRANE_URL="http://127.0.0.1:$PORT"
+export CRANE_SCREENSHOTS="$ROOT/target/screenshots"
+export CRANE_TEST_PASSWORD="trình-duyệt-$RANDOM$RANDOM"
+export CRANE_TEST_ADMIN_PHONE=0900000902
+export CRANE_TEST_ORGANISER_PHONE=0900000901
+
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+CRANE_ADMIN_PASSWORD="$CRANE_TEST_PASSWORD" "$BIN" admin create --phone "$CRANE_TEST_ADMIN_PHONE" \
+  --name "Quản Trị Viên" --role admin --province "Đồng Tháp" --commune "Mỹ Trà" >/dev/null
+CRANE_ADMIN_PASSWORD="$CRANE_TEST_PASSWORD" "$BIN" admin create --phone "$CRANE_TEST_ORGANISER_PHONE" \
+  --name "Ban Tổ Chức" --role organiser --province "Đồng Tháp" --commune "Mỹ Trà" >/dev/null
+
+"$BIN" serve >"$TMP/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+  if curl -fsS "$CRANE_URL/healthz" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "the server did not start:"; cat "$TMP/server.log"; exit 1; fi
+  sleep 0.2
+done
+
+mkdir -p "$CRANE_SCREENSHOTS"
+status=0
+if [ "$#" -gt 0 ]; then FILES=("$@"); else FILES=(*.test.mjs); fi
+# One file at a time: the machine has two cores and each file runs a browser.
+node --test --test-concurrency=1 "${FILES[@]}" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "--- last server log lines ---"
+  grep -E '"level":"(ERROR|WARN)"' "$TMP/server.log" | tail -n 15 | cut -c1-400
+fi
+exit "$status"
