@@ -22,7 +22,15 @@ pub enum HashError {
     Failed(String),
 }
 
+/// A job for the hashing threads.
+type Job = Box<dyn FnOnce() + Send>;
+
 pub struct Hasher {
+    /// Feeds a fixed set of OS threads. Argon2 allocates 19 MiB per hash and the
+    /// allocator keeps it per thread: hashing on the general blocking pool (which
+    /// grows to hundreds of threads) let memory climb without bound; a fixed set
+    /// of threads keeps it at one working block per core.
+    jobs: std::sync::mpsc::Sender<Job>,
     slots: Arc<Semaphore>,
     waiting: AtomicUsize,
     max_waiting: usize,
@@ -37,7 +45,30 @@ impl Hasher {
             .hash_password(b"crane-dummy-password-for-unknown-phones")
             .expect("hashing the dummy password")
             .to_string();
+        let (jobs, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..concurrency.max(1) {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(guard) => guard.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a hashing thread");
+            }
+        }
         Self {
+            jobs,
             slots: Arc::new(Semaphore::new(concurrency.max(1))),
             waiting: AtomicUsize::new(0),
             max_waiting,
@@ -56,13 +87,15 @@ impl Hasher {
         let permit = self.slots.clone().acquire_owned().await;
         self.waiting.fetch_sub(1, Ordering::AcqRel);
         let permit = permit.map_err(|e| HashError::Failed(e.to_string()))?;
-        tokio::task::spawn_blocking(move || {
-            let out = work();
-            drop(permit);
-            out
-        })
-        .await
-        .map_err(|e| HashError::Failed(e.to_string()))
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let out = work();
+                drop(permit);
+                let _ = done.send(out);
+            }))
+            .map_err(|_| HashError::Failed("hashing threads stopped".into()))?;
+        result.await.map_err(|e| HashError::Failed(e.to_string()))
     }
 
     pub async fn hash(&self, password: String) -> Result<String, HashError> {

@@ -40,6 +40,13 @@ async fn search_users(
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
     let offset = query.offset.unwrap_or(0).min(1_000_000);
     let q = query.q.trim();
+    if q.chars().any(char::is_control) {
+        return Err(ApiError::field(
+            "q",
+            "invalid_text",
+            "the search text has a control character",
+        ));
+    }
     if q.chars().count() > 100 {
         return Err(ApiError::field("q", "too_long", "at most 100 characters"));
     }

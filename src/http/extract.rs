@@ -47,6 +47,18 @@ pub fn media_type(req: &HttpRequest) -> Option<String> {
 /// Parses JSON, naming the field of a type error: 400 when the text is not
 /// JSON, 422 when it is JSON of the wrong shape.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Every body of this API is an object; serde would also read a struct from a
+    // positional array, which no client means to send.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+    {
+        return Err(ApiError::field(
+            "body",
+            "invalid_type",
+            "the body must be a JSON object",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(v) => Ok(v),
@@ -206,9 +218,6 @@ impl FromRequest for Auth {
                 .cloned()
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
             let (token, via_cookie) = token_from(&req).ok_or(ApiError::Unauthorized)?;
-            if via_cookie && let Some(refusal) = cross_site_refusal(&req) {
-                return Err(refusal);
-            }
             let auth = &state.settings.auth;
             let user = sessions::lookup(
                 &state.db,
@@ -219,6 +228,10 @@ impl FromRequest for Auth {
             )
             .await?
             .ok_or(ApiError::Unauthorized)?;
+            // Only a live session can be abused cross-site; a dead one is just 401.
+            if via_cookie && let Some(refusal) = cross_site_refusal(&req) {
+                return Err(refusal);
+            }
             Ok(Auth {
                 user,
                 token,

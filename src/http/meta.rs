@@ -54,7 +54,7 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     path = "/metrics",
     operation_id = "metrics",
     tag = "meta",
-    responses((status = 200, description = "Prometheus text", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "Prometheus text", body = String, content_type = "text/plain")),
 )]
 async fn metrics() -> HttpResponse {
     HttpResponse::Ok()
