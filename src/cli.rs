@@ -266,7 +266,7 @@ async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<
             let mut rows = 0usize;
             match format.as_str() {
                 "winners-xlsx" => {
-                    let list: Vec<_> = results::winners(&db, &contest.id)
+                    let list: Vec<_> = results::winners(&db, &contest.id, contest.prize_count())
                         .await?
                         .into_iter()
                         .map(|r| export_row(&contest, r))
@@ -280,7 +280,7 @@ async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<
                 }
                 "winners-csv" => {
                     file.write_all(&csv.header())?;
-                    for r in results::winners(&db, &contest.id).await? {
+                    for r in results::winners(&db, &contest.id, contest.prize_count()).await? {
                         file.write_all(&csv.row(&export_row(&contest, r)))?;
                         rows += 1;
                     }

@@ -102,7 +102,7 @@ async fn winners_xlsx_file(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let c = exportable(&state, &auth, &path).await?;
-    let rows: Vec<ExportRow> = results::winners(&state.db, &c.id)
+    let rows: Vec<ExportRow> = results::winners(&state.db, &c.id, c.prize_count())
         .await?
         .into_iter()
         .map(|r| export_row(&c, r))
@@ -132,7 +132,7 @@ async fn winners_csv(
     let format = csv_format(&q)?;
     let c = exportable(&state, &auth, &path).await?;
     let mut body = format.header();
-    for r in results::winners(&state.db, &c.id).await? {
+    for r in results::winners(&state.db, &c.id, c.prize_count()).await? {
         body.extend(format.row(&export_row(&c, r)));
     }
     Ok(HttpResponse::Ok()

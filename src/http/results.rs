@@ -366,7 +366,7 @@ async fn winners(state: web::Data<AppState>, path: web::Path<String>) -> ApiResu
             "Chưa công bố kết quả / the results are not final yet",
         ));
     }
-    let rows = results::winners(&state.db, &c.id).await?;
+    let rows = results::winners(&state.db, &c.id, c.prize_count()).await?;
     let list: Vec<Value> = rows
         .iter()
         .map(|r| {

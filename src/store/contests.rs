@@ -27,6 +27,17 @@ pub struct Contest {
     pub digest: Option<String>,
 }
 
+impl Contest {
+    /// How many prizes the tiers award in all.
+    pub fn prize_count(&self) -> u64 {
+        self.settings
+            .prizes
+            .iter()
+            .map(|p| u64::from(p.count))
+            .sum()
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct PrizeJson {
     name: String,

@@ -18,22 +18,37 @@ pub async fn attempt_records(db: &Db, contest_id: &str) -> anyhow::Result<Vec<At
          FROM attempts WHERE contest_id = $1 AND status <> 'open'",
         [v(contest_id.to_owned())],
     );
+    // Sized up front: growing a million-element Vec by doubling briefly holds
+    // both the old and the new buffer.
+    let count = db
+        .conn
+        .query_one_raw(db.stmt(
+            "SELECT COUNT(*) AS n FROM attempts WHERE contest_id = $1 AND status <> 'open'",
+            [v(contest_id.to_owned())],
+        ))
+        .await?
+        .map_or(Ok(0), |r| col::<i64>(&r, "n"))?;
     let mut stream = db
         .conn
         .stream_raw(stmt)
         .await
         .context("streaming attempts")?;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+    // Columns by position: a million rows make name lookups measurable.
+    let at = |r: &QueryResult, i: usize| -> anyhow::Result<Option<i64>> {
+        r.try_get_by_index::<Option<i64>>(i)
+            .with_context(|| format!("reading column {i}"))
+    };
     while let Some(row) = stream.next().await {
         let r = row.context("reading attempt")?;
         out.push(AttemptRecord {
-            attempt_id: col(&r, "id")?,
-            user_id: col(&r, "user_id")?,
-            score: col::<Option<i64>>(&r, "score")?.unwrap_or(0) as u32,
-            question_count: col::<i64>(&r, "question_count")? as u32,
-            prediction: col(&r, "prediction")?,
-            started_at_ms: col(&r, "started_at")?,
-            submitted_at_ms: col::<Option<i64>>(&r, "submitted_at")?.unwrap_or(0),
+            attempt_id: r.try_get_by_index(0).context("reading id")?,
+            user_id: r.try_get_by_index(1).context("reading user_id")?,
+            score: at(&r, 2)?.unwrap_or(0) as u32,
+            question_count: at(&r, 3)?.unwrap_or(0) as u32,
+            prediction: at(&r, 4)?,
+            started_at_ms: at(&r, 5)?.unwrap_or(0),
+            submitted_at_ms: at(&r, 6)?.unwrap_or(0),
         });
     }
     Ok(out)
@@ -411,13 +426,15 @@ pub async fn rows_after(
     rows.iter().map(stored_row).collect()
 }
 
-/// The prize winners, by rank.
-pub async fn winners(db: &Db, contest_id: &str) -> anyhow::Result<Vec<StoredRow>> {
-    let sql =
-        format!("{ROW_SQL} WHERE r.contest_id = $1 AND r.prize_index IS NOT NULL ORDER BY r.rank");
+/// The prize winners, by rank. Prizes go down the ranking from rank 1, so they
+/// are among the first `prizes` rows: read by the primary key, never a scan.
+pub async fn winners(db: &Db, contest_id: &str, prizes: u64) -> anyhow::Result<Vec<StoredRow>> {
+    let sql = format!(
+        "{ROW_SQL} WHERE r.contest_id = $1 AND r.rank <= $2 AND r.prize_index IS NOT NULL ORDER BY r.rank"
+    );
     let rows = db
         .conn
-        .query_all_raw(db.stmt(&sql, [v(contest_id.to_owned())]))
+        .query_all_raw(db.stmt(&sql, [v(contest_id.to_owned()), v(prizes as i64)]))
         .await?;
     rows.iter().map(stored_row).collect()
 }
