@@ -3,15 +3,84 @@
 //! callers get `Busy` (503 with Retry-After) instead of piling up threads — an
 //! unbounded pool was measured here to collapse to a third of the throughput.
 
-use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, PasswordVerifier, Version};
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::Semaphore;
 
+const M_KIB: u32 = 19_456;
+const T_COST: u32 = 2;
+const P_COST: u32 = 1;
+const OUTPUT_LEN: usize = 32;
+
 /// DESIGN.md's parameters: m = 19456 KiB, t = 2, p = 1.
+fn params() -> Params {
+    Params::new(M_KIB, T_COST, P_COST, Some(OUTPUT_LEN))
+        .expect("constant Argon2 parameters are valid")
+}
+
 fn argon2() -> Argon2<'static> {
-    let params = Params::new(19_456, 2, 1, None).expect("constant Argon2 parameters are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params())
+}
+
+thread_local! {
+    /// Each hashing thread keeps its 19 MiB of Argon2 blocks for good, instead
+    /// of allocating and freeing them for every hash (which the allocator keeps
+    /// anyway, in ever more fragments).
+    static BLOCKS: RefCell<Vec<Block>> = RefCell::new(vec![Block::default(); M_KIB as usize]);
+}
+
+fn raw_hash(password: &[u8], salt: &[u8]) -> Result<[u8; OUTPUT_LEN], String> {
+    let mut out = [0u8; OUTPUT_LEN];
+    BLOCKS
+        .with(|b| {
+            argon2().hash_password_into_with_memory(password, salt, &mut out, &mut *b.borrow_mut())
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) for a new password.
+fn hash_phc(password: &[u8]) -> Result<String, String> {
+    let mut salt = [0u8; 16];
+    rand::fill(&mut salt);
+    let out = raw_hash(password, &salt)?;
+    let phc = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(0x13),
+        params: ParamsString::try_from(&params()).map_err(|e| e.to_string())?,
+        salt: Some(Salt::new(&salt).map_err(|e| e.to_string())?),
+        hash: Some(Output::new(&out).map_err(|e| e.to_string())?),
+    };
+    Ok(phc.to_string())
+}
+
+/// Checks a password against a PHC string; hashes with our parameters reuse
+/// the thread's blocks, any other (older) parameters take the general path.
+fn verify_phc(password: &[u8], stored: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let ours = parsed.algorithm == argon2::ARGON2ID_IDENT
+        && Params::try_from(&parsed)
+            .is_ok_and(|p| p.m_cost() == M_KIB && p.t_cost() == T_COST && p.p_cost() == P_COST);
+    match (ours, &parsed.salt, &parsed.hash) {
+        (true, Some(salt), Some(expected)) if expected.len() == OUTPUT_LEN => {
+            match raw_hash(password, salt) {
+                // Constant-time comparison: every byte is looked at.
+                Ok(out) => {
+                    out.iter()
+                        .zip(expected.as_bytes())
+                        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                        == 0
+                }
+                Err(_) => false,
+            }
+        }
+        _ => argon2().verify_password(password, stored).is_ok(),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,10 +110,8 @@ pub struct Hasher {
 
 impl Hasher {
     pub fn new(concurrency: usize, max_waiting: usize) -> Self {
-        let dummy = argon2()
-            .hash_password(b"crane-dummy-password-for-unknown-phones")
-            .expect("hashing the dummy password")
-            .to_string();
+        let dummy = hash_phc(b"crane-dummy-password-for-unknown-phones")
+            .expect("hashing the dummy password");
         let (jobs, rx) = std::sync::mpsc::channel::<Job>();
         let rx = Arc::new(std::sync::Mutex::new(rx));
         for i in 0..concurrency.max(1) {
@@ -99,13 +166,9 @@ impl Hasher {
     }
 
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        self.run(move || {
-            argon2()
-                .hash_password(password.as_bytes())
-                .map(|h| h.to_string())
-        })
-        .await?
-        .map_err(|e| HashError::Failed(e.to_string()))
+        self.run(move || hash_phc(password.as_bytes()))
+            .await?
+            .map_err(HashError::Failed)
     }
 
     /// Checks a password; with no stored hash, checks the dummy and says no.
@@ -117,11 +180,7 @@ impl Hasher {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy.clone());
         let ok = self
-            .run(move || {
-                argon2()
-                    .verify_password(password.as_bytes(), hash.as_str())
-                    .is_ok()
-            })
+            .run(move || verify_phc(password.as_bytes(), &hash))
             .await?;
         Ok(ok && known)
     }
@@ -151,6 +210,24 @@ mod tests {
                 .await
                 .unwrap()
         );
+    }
+
+    #[test]
+    fn our_hashes_are_standard_phc_strings_both_ways() {
+        use argon2::PasswordHasher;
+        let ours = hash_phc(b"m\xe1\xba\xadt kh\xe1\xba\xa9u").unwrap();
+        assert!(
+            argon2()
+                .verify_password("mật khẩu".as_bytes(), ours.as_str())
+                .is_ok()
+        );
+        let theirs = argon2()
+            .hash_password("mật khẩu".as_bytes())
+            .unwrap()
+            .to_string();
+        assert!(verify_phc("mật khẩu".as_bytes(), &theirs));
+        assert!(!verify_phc("mật khẩu!".as_bytes(), &theirs));
+        assert!(!verify_phc(b"x", "not a phc string"));
     }
 
     #[tokio::test]
