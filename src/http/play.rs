@@ -144,14 +144,6 @@ async fn start(
         ));
     }
     let bank = state.banks.get(&state.db, &c.id).await?;
-    store::close_overdue(
-        &state.db,
-        &state.banks,
-        now,
-        Some(&c.id),
-        Some(&auth.user.id),
-    )
-    .await?;
     // The draw: OS-seeded, so participants cannot predict it.
     let option_ids: Vec<Vec<u32>> = bank
         .questions
@@ -170,22 +162,35 @@ async fn start(
         .collect();
     let paper = attempt::draw(&entries, s.questions_per_attempt as usize, &mut rand::rng());
     let deadline = attempt::deadline(now, s.time_limit_seconds, s.ends_at);
-    let (a, created) =
-        match store::start(&state.db, &c, &auth.user.id, &paper, now, deadline).await? {
-            StartOutcome::Started(a) => (a, true),
-            StartOutcome::Resumed(a) => (a, false),
-            StartOutcome::LimitReached => {
-                return Err(ApiError::conflict(
-                    "max_attempts_reached",
-                    format!(
-                        "Bạn đã dùng hết {} lượt thi / you have used all {} attempts",
-                        s.max_attempts, s.max_attempts
-                    ),
-                ));
-            }
-        };
+    let mut outcome = store::start(&state.db, &c, &auth.user.id, &paper, now, deadline).await?;
+    // An open attempt whose time is over is closed (with its autosaved answers)
+    // rather than given back; then the start is tried once more.
+    if let StartOutcome::Resumed(open) = &outcome
+        && !accepts_answers(now, open.deadline, s.grace_seconds)
+    {
+        close_if_overdue(&state, open.clone(), &c, &bank).await?;
+        outcome = store::start(&state.db, &c, &auth.user.id, &paper, now, deadline).await?;
+    }
+    let (a, created) = match outcome {
+        StartOutcome::Started(a) => (a, true),
+        StartOutcome::Resumed(a) => (a, false),
+        StartOutcome::LimitReached => {
+            return Err(ApiError::conflict(
+                "max_attempts_reached",
+                format!(
+                    "Bạn đã dùng hết {} lượt thi / you have used all {} attempts",
+                    s.max_attempts, s.max_attempts
+                ),
+            ));
+        }
+    };
     metrics::counter!("crane_attempts_started_total").increment(u64::from(created));
-    let answers = store::answers(&state.db.conn, &a.id).await?;
+    // A new attempt has no saved answers yet: skip the read.
+    let answers = if created {
+        Vec::new()
+    } else {
+        store::answers(&state.db.conn, &a.id).await?
+    };
     let body = json!({ "attempt": views::attempt(&a, &bank, &answers, s.timezone, state.clock.now(), s.grace_seconds) });
     Ok(if created {
         HttpResponse::Created().json(body)

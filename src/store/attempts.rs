@@ -170,17 +170,25 @@ pub async fn start(
 ) -> anyhow::Result<StartOutcome> {
     for _ in 0..3 {
         let tx = db.write().await?;
-        if let Some(open) = open_for(&tx, &contest.id, user_id).await? {
-            return Ok(StartOutcome::Resumed(open));
-        }
-        let count_row = tx
+        // One read for both questions: is an attempt open, and how many were used?
+        let row = tx
             .query_one_raw(stmt(
                 &tx,
-                "SELECT COUNT(*) AS n FROM attempts WHERE contest_id = $1 AND user_id = $2",
+                "SELECT COUNT(*) AS n, MAX(CASE WHEN status = 'open' THEN id END) AS open_id
+                 FROM attempts WHERE contest_id = $1 AND user_id = $2",
                 [v(contest.id.clone()), v(user_id.to_owned())],
             ))
             .await?;
-        let used: i64 = count_row.map_or(Ok(0), |r| col(&r, "n"))?;
+        let (used, open_id): (i64, Option<String>) = match row {
+            Some(r) => (col(&r, "n")?, col(&r, "open_id")?),
+            None => (0, None),
+        };
+        if let Some(open_id) = open_id {
+            let open = find(&tx, &open_id)
+                .await?
+                .ok_or_else(|| anyhow!("open attempt vanished"))?;
+            return Ok(StartOutcome::Resumed(open));
+        }
         if used >= i64::from(contest.settings.max_attempts) {
             return Ok(StartOutcome::LimitReached);
         }
@@ -205,10 +213,21 @@ pub async fn start(
         match insert {
             Ok(_) => {
                 tx.commit().await.context("committing attempt start")?;
-                let attempt = find(&db.conn, &id)
-                    .await?
-                    .ok_or_else(|| anyhow!("attempt vanished after insert"))?;
-                return Ok(StartOutcome::Started(attempt));
+                // Exactly what was inserted: no need to read it back.
+                return Ok(StartOutcome::Started(Attempt {
+                    id,
+                    contest_id: contest.id.clone(),
+                    user_id: user_id.to_owned(),
+                    seq: used + 1,
+                    status: "open".to_owned(),
+                    started_at,
+                    deadline,
+                    submitted_at: None,
+                    score: None,
+                    question_count: paper.len() as i64,
+                    prediction: None,
+                    paper: paper.to_vec(),
+                }));
             }
             // A concurrent start by the same person won the race (PostgreSQL):
             // look again, now that its row is committed.
