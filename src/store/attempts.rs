@@ -367,35 +367,55 @@ pub async fn close(
             .ok_or_else(|| anyhow!("attempt vanished"))?;
         return Ok(CloseOutcome::AlreadyClosed(stored));
     }
-    upsert_answers(&tx, a, answers, submitted_at).await?;
-    let given: HashMap<String, u32> = self::answers(&tx, &a.id).await?.into_iter().collect();
+    // The final answers: the autosaved ones, overridden by those sent now.
+    let mut given: HashMap<String, u32> = self::answers(&tx, &a.id).await?.into_iter().collect();
+    for (q, o) in answers {
+        given.insert(q.clone(), *o);
+    }
     let mut score = 0i64;
-    let mut flags: Vec<(String, bool)> = Vec::with_capacity(given.len());
+    let mut marked: Vec<(&str, u32, bool)> = Vec::with_capacity(given.len());
     for dq in &a.paper {
         if let Some(chosen) = given.get(&dq.question) {
             let right = correct(&dq.question) == Some(*chosen);
             score += i64::from(right);
-            flags.push((dq.question.clone(), right));
+            marked.push((dq.question.as_str(), *chosen, right));
         }
     }
-    let right_ids: Vec<&str> = flags.iter().filter(|f| f.1).map(|f| f.0.as_str()).collect();
-    tx.execute_raw(stmt(
-        &tx,
-        "UPDATE attempt_answers SET correct = 0 WHERE attempt_id = $1",
-        [v(a.id.clone())],
-    ))
-    .await?;
-    if !right_ids.is_empty() {
-        let placeholders: Vec<String> = (0..right_ids.len())
-            .map(|i| format!("${}", i + 2))
-            .collect();
-        let sql = format!(
-            "UPDATE attempt_answers SET correct = 1 WHERE attempt_id = $1 AND question_id IN ({})",
-            placeholders.join(", ")
+    // One statement writes every answer with its mark.
+    if !marked.is_empty() {
+        let mut sql = String::from(
+            "INSERT INTO attempt_answers (attempt_id, question_id, contest_id, option_id, correct, saved_at) VALUES ",
         );
-        let mut values = vec![v(a.id.clone())];
-        values.extend(right_ids.iter().map(|s| v((*s).to_owned())));
-        tx.execute_raw(stmt(&tx, &sql, values)).await?;
+        let mut values = Vec::with_capacity(marked.len() * 6);
+        for (i, (q, o, right)) in marked.iter().enumerate() {
+            let b = i * 6;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            ));
+            values.extend([
+                v(a.id.clone()),
+                v((*q).to_owned()),
+                v(a.contest_id.clone()),
+                v(i64::from(*o)),
+                v(i64::from(*right)),
+                v(submitted_at),
+            ]);
+        }
+        sql.push_str(
+            " ON CONFLICT (attempt_id, question_id) DO UPDATE SET option_id = excluded.option_id, correct = excluded.correct",
+        );
+        tx.execute_raw(stmt(&tx, &sql, values))
+            .await
+            .context("marking answers")?;
     }
     let res = tx
         .execute_raw(stmt(
@@ -409,10 +429,14 @@ pub async fn close(
         return Err(anyhow!("attempt {} changed under its lock", a.id));
     }
     tx.commit().await.context("committing submit")?;
-    let stored = find(&db.conn, &a.id)
-        .await?
-        .ok_or_else(|| anyhow!("attempt vanished"))?;
-    Ok(CloseOutcome::Closed(stored))
+    // Exactly what was written: no need to read it back.
+    Ok(CloseOutcome::Closed(Attempt {
+        status: status.to_owned(),
+        score: Some(score),
+        submitted_at: Some(submitted_at),
+        prediction,
+        ..a.clone()
+    }))
 }
 
 /// Open attempts whose deadline + grace has passed (optionally of one contest / one user).
