@@ -472,23 +472,31 @@ async fn the_draw_is_stratified_by_category() {
 
 #[tokio::test]
 async fn starting_again_after_the_time_ran_out_closes_the_old_attempt_and_starts_a_new_one() {
-    let (app, _, id) = setup(json!({"time_limit_seconds": 60, "grace_seconds": 5, "max_attempts": 2})).await;
+    let (app, _, id) =
+        setup(json!({"time_limit_seconds": 60, "grace_seconds": 5, "max_attempts": 2})).await;
     let t0 = app.now();
     app.state.clock.freeze_at(t0);
     let (tok, uid) = app.participant().await;
     let first = app.start(&tok, &id).await;
     let first_id = first.body["attempt"]["id"].as_str().unwrap().to_owned();
-    let one: Value = answers_for(&first.body["attempt"], 1).as_array().unwrap()[..1].to_vec().into();
+    let one: Value = answers_for(&first.body["attempt"], 1).as_array().unwrap()[..1]
+        .to_vec()
+        .into();
     app.autosave(&tok, &first_id, one).await;
     // Within the grace the open attempt is still given back.
     app.state.clock.freeze_at(t0 + 65_000);
-    assert_eq!(app.start(&tok, &id).await.body["attempt"]["id"], first_id.as_str());
+    assert_eq!(
+        app.start(&tok, &id).await.body["attempt"]["id"],
+        first_id.as_str()
+    );
     app.state.clock.freeze_at(t0 + 65_001);
     let second = app.start(&tok, &id).await;
     assert_eq!(second.status, 201, "{}", second.text);
     assert_ne!(second.body["attempt"]["id"], first_id.as_str());
     assert_eq!(second.body["attempt"]["answers"], json!([]));
-    let all = crane::store::attempts::for_user(&app.state.db, &id, &uid).await.unwrap();
+    let all = crane::store::attempts::for_user(&app.state.db, &id, &uid)
+        .await
+        .unwrap();
     assert_eq!(all.len(), 2);
     assert_eq!(all[0].status, "expired");
     assert_eq!(all[0].score, Some(1));
