@@ -406,6 +406,10 @@ async fn run(opts: Opts) -> anyhow::Result<i32> {
             .report
             .extra
             .insert("server_log_tails".into(), serde_json::json!(logs));
+        let errors: Vec<String> = bench.servers.iter().flat_map(|s| s.log_errors(5)).collect();
+        for e in &errors {
+            bench.report.detail(format!("server log ERROR: {e}"));
+        }
         for s in std::mem::take(&mut bench.servers) {
             s.stop().await;
         }

@@ -215,11 +215,6 @@ impl Bench {
                 "B_write, 8 statements per transaction: {busy:.0}/s waiting in SQLite's busy handler, {gated:.0}/s queued on an in-process permit ({:.1}×)",
                 gated / busy
             ));
-            self.report.info(
-                "SQLite 8-statement write tx/s: busy handler → in-process queue",
-                format!("{} → {} /s", fmt_num(busy), fmt_num(gated)),
-                format!("{:.1}×", gated / busy),
-            );
         }
         self.measured.b_write = Some(b);
         Ok(b)

@@ -97,6 +97,28 @@ impl Server {
         lines[lines.len().saturating_sub(30)..].join("\n")
     }
 
+    /// Up to `n` distinct ERROR lines of the server's log (timestamps cut).
+    pub fn log_errors(&self, n: usize) -> Vec<String> {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for line in text.lines().filter(|l| l.contains("ERROR")) {
+            let line = strip_ansi(line);
+            let msg = line
+                .split_once("ERROR")
+                .map_or(line.as_str(), |(_, m)| m)
+                .trim();
+            let msg: String = msg.chars().take(400).collect();
+            if seen.insert(msg.clone()) {
+                out.push(msg);
+                if out.len() >= n {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
     /// Peak resident set size since start or the last [`Server::reset_peak`], in bytes.
     pub fn peak_rss(&self) -> Option<u64> {
         proc_status_kb(self.pid, "VmHWM:").map(|kb| kb * 1024)
@@ -130,6 +152,24 @@ impl Server {
             let _ = self.child.kill().await;
         }
     }
+}
+
+/// Removes terminal colour codes (`ESC [ … m`).
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn proc_status_kb(pid: u32, key: &str) -> Option<u64> {
