@@ -98,6 +98,7 @@ pub fn build(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Resul
             .configure(http::routes)
             .configure(http::openapi::routes)
             .configure(http::assets::routes)
+            .default_service(web::to(http::meta::not_found))
     })
     .workers(workers)
     .shutdown_timeout(10)

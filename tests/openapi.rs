@@ -63,3 +63,36 @@ async fn the_api_docs_page_is_served_from_the_binary() {
     );
     assert!(!page.text.contains("cdn."), "no third-party host");
 }
+
+#[tokio::test]
+async fn a_documented_route_with_another_method_is_405_with_allow() {
+    let app = TestApp::spawn().await;
+    for (method, path, allow) in [
+        (Method::DELETE, "/api/v1/me", "GET"),
+        (
+            Method::PUT,
+            "/api/v1/contests/00000000-0000-4000-8000-000000000000",
+            "GET",
+        ),
+        (Method::POST, "/healthz", "GET"),
+        (Method::GET, "/api/v1/auth/login", "POST"),
+    ] {
+        let r = app.raw(method.clone(), path, None, None).await;
+        assert_eq!(r.status, 405, "{method} {path}: {}", r.text);
+        assert_eq!(r.code(), "method_not_allowed");
+        let header = r.headers.get("allow").unwrap().to_str().unwrap();
+        assert!(header.contains(allow), "{method} {path}: Allow {header}");
+    }
+    assert_eq!(
+        app.raw(Method::GET, "/api/v1/nowhere", None, None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.raw(Method::DELETE, "/api/v1/nowhere", None, None)
+            .await
+            .status,
+        404
+    );
+}

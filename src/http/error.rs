@@ -24,6 +24,8 @@ pub enum ApiError {
         message: String,
         field: Option<String>,
     },
+    #[error("this route does not take that method (allowed: {0})")]
+    MethodNotAllowed(String),
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("{0}")]
@@ -76,6 +78,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict { code, .. } => code,
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation(_) => "validation_failed",
@@ -126,6 +129,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) | ApiError::Unprocessable { .. } => {
@@ -184,6 +188,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unauthorized => {
                 resp.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            ApiError::MethodNotAllowed(allow) => {
+                resp.insert_header((header::ALLOW, allow.as_str()));
             }
             _ => {}
         }

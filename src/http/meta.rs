@@ -62,8 +62,62 @@ async fn metrics() -> HttpResponse {
         .body(prometheus().render())
 }
 
-pub async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound("route"))
+/// Unmatched requests: 405 with `Allow` when the path is a documented route
+/// reached with another method, 404 otherwise.
+pub async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    match allowed_methods(req.path()) {
+        Some(allow)
+            if !allow
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(req.method().as_str())) =>
+        {
+            Err(ApiError::MethodNotAllowed(allow.join(", ")))
+        }
+        _ => Err(ApiError::NotFound("route")),
+    }
+}
+
+/// The methods the OpenAPI document lists for a concrete path, if any route matches it.
+pub fn allowed_methods(path: &str) -> Option<Vec<String>> {
+    static ROUTES: OnceLock<Vec<(Vec<String>, Vec<String>)>> = OnceLock::new();
+    let routes = ROUTES.get_or_init(|| {
+        use utoipa::OpenApi;
+        let doc = serde_json::to_value(super::openapi::ApiDoc::openapi()).unwrap_or_default();
+        doc["paths"]
+            .as_object()
+            .map(|paths| {
+                paths
+                    .iter()
+                    .map(|(template, ops)| {
+                        let segments = template.split('/').map(str::to_owned).collect();
+                        let mut methods: Vec<String> = ops
+                            .as_object()
+                            .map(|o| o.keys().map(|m| m.to_ascii_uppercase()).collect())
+                            .unwrap_or_default();
+                        if methods.iter().any(|m| m == "GET") {
+                            methods.push("HEAD".into());
+                        }
+                        (segments, methods)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut allow: Vec<String> = routes
+        .iter()
+        .filter(|(segments, _)| {
+            segments.len() == parts.len()
+                && segments
+                    .iter()
+                    .zip(&parts)
+                    .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
+        })
+        .flat_map(|(_, m)| m.iter().cloned())
+        .collect();
+    allow.sort();
+    allow.dedup();
+    (!allow.is_empty()).then_some(allow)
 }
 
 /// Security headers on every response, and a count and latency per route.
