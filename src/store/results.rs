@@ -410,7 +410,9 @@ fn stored_row(r: &QueryResult) -> anyhow::Result<StoredRow> {
     })
 }
 
-/// Rows with `after < rank`, by rank, at most `limit` (keyset paging: exports
+/// Rows with `after < rank`, by rank, at most `limit` (ranks are dense, so the
+/// bounded range keeps PostgreSQL on the primary key even with stale statistics;
+/// keyset paging: exports
 /// walk the whole leaderboard in constant memory).
 pub async fn rows_after(
     db: &Db,
@@ -418,7 +420,9 @@ pub async fn rows_after(
     after: i64,
     limit: i64,
 ) -> anyhow::Result<Vec<StoredRow>> {
-    let sql = format!("{ROW_SQL} WHERE r.contest_id = $1 AND r.rank > $2 ORDER BY r.rank LIMIT $3");
+    let sql = format!(
+        "{ROW_SQL} WHERE r.contest_id = $1 AND r.rank > $2 AND r.rank <= $2 + $3 ORDER BY r.rank LIMIT $3"
+    );
     let rows = db
         .conn
         .query_all_raw(db.stmt(&sql, [v(contest_id.to_owned()), v(after), v(limit)]))
