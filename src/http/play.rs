@@ -145,15 +145,10 @@ async fn start(
     }
     let bank = state.banks.get(&state.db, &c.id).await?;
     // The draw: OS-seeded, so participants cannot predict it.
-    let option_ids: Vec<Vec<u32>> = bank
-        .questions
-        .iter()
-        .map(|q| q.options.iter().map(|o| o.id).collect())
-        .collect();
     let entries: Vec<BankEntry<'_, String>> = bank
         .questions
         .iter()
-        .zip(&option_ids)
+        .zip(&bank.option_ids)
         .map(|(q, ids)| BankEntry {
             id: q.id.clone(),
             category: q.category.as_deref(),

@@ -20,6 +20,9 @@ use std::sync::{Arc, Mutex};
 pub struct Bank {
     pub questions: Vec<BankQuestion>,
     pub by_id: HashMap<String, usize>,
+    /// Each question's option ids, in bank order: what every draw needs,
+    /// computed once instead of at every start.
+    pub option_ids: Vec<Vec<u32>>,
 }
 
 impl Bank {
@@ -29,7 +32,15 @@ impl Bank {
             .enumerate()
             .map(|(i, q)| (q.id.clone(), i))
             .collect();
-        Self { questions, by_id }
+        let option_ids = questions
+            .iter()
+            .map(|q| q.options.iter().map(|o| o.id).collect())
+            .collect();
+        Self {
+            questions,
+            by_id,
+            option_ids,
+        }
     }
 
     pub fn get(&self, id: &str) -> Option<&BankQuestion> {

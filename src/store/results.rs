@@ -248,11 +248,14 @@ pub async fn store(db: &Db, contest_id: &str, r: &Ranking, now: Millis) -> anyho
     Ok(true)
 }
 
-/// published → finalized with the digest; false when not published.
-pub async fn finalize(
+/// Runs one conditional state change of a contest and, when it applied, its
+/// audit entry, in one write transaction. False when the condition did not hold.
+async fn audited_transition(
     db: &Db,
     contest_id: &str,
-    digest: &str,
+    update: &str,
+    values: Vec<sea_orm::Value>,
+    (action, detail): (&str, serde_json::Value),
     actor: &str,
     now: Millis,
 ) -> anyhow::Result<bool> {
@@ -260,9 +263,8 @@ pub async fn finalize(
     let res = tx
         .execute_raw(sea_orm::Statement::from_sql_and_values(
             db.backend(),
-            "UPDATE contests SET state = 'finalized', digest = $1, finalized_at = $2, updated_at = $2
-             WHERE id = $3 AND state = 'published' AND results_computed_at IS NOT NULL",
-            [v(digest.to_owned()), v(now), v(contest_id.to_owned())],
+            update,
+            values,
         ))
         .await?;
     if res.rows_affected() != 1 {
@@ -271,14 +273,35 @@ pub async fn finalize(
     super::audit::record(
         &tx,
         actor,
-        "finalized",
+        action,
         &format!("contest:{contest_id}"),
-        serde_json::json!({"digest": digest}),
+        detail,
         now,
     )
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// published → finalized with the digest; false when not published.
+pub async fn finalize(
+    db: &Db,
+    contest_id: &str,
+    digest: &str,
+    actor: &str,
+    now: Millis,
+) -> anyhow::Result<bool> {
+    audited_transition(
+        db,
+        contest_id,
+        "UPDATE contests SET state = 'finalized', digest = $1, finalized_at = $2, updated_at = $2
+         WHERE id = $3 AND state = 'published' AND results_computed_at IS NOT NULL",
+        vec![v(digest.to_owned()), v(now), v(contest_id.to_owned())],
+        ("finalized", serde_json::json!({"digest": digest})),
+        actor,
+        now,
+    )
+    .await
 }
 
 /// finalized → published, written to the audit log with the reason.
@@ -289,29 +312,17 @@ pub async fn unfinalize(
     actor: &str,
     now: Millis,
 ) -> anyhow::Result<bool> {
-    let tx = db.write().await?;
-    let res = tx
-        .execute_raw(sea_orm::Statement::from_sql_and_values(
-            db.backend(),
-            "UPDATE contests SET state = 'published', digest = NULL, finalized_at = NULL, updated_at = $1
-             WHERE id = $2 AND state = 'finalized'",
-            [v(now), v(contest_id.to_owned())],
-        ))
-        .await?;
-    if res.rows_affected() != 1 {
-        return Ok(false);
-    }
-    super::audit::record(
-        &tx,
+    audited_transition(
+        db,
+        contest_id,
+        "UPDATE contests SET state = 'published', digest = NULL, finalized_at = NULL, updated_at = $1
+         WHERE id = $2 AND state = 'finalized'",
+        vec![v(now), v(contest_id.to_owned())],
+        ("unfinalized", serde_json::json!({"reason": reason})),
         actor,
-        "unfinalized",
-        &format!("contest:{contest_id}"),
-        serde_json::json!({"reason": reason}),
         now,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(true)
+    .await
 }
 
 /// Disqualifies a participant from a contest that is not finalized (audited).
