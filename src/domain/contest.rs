@@ -2,7 +2,7 @@
 //! after publishing, and the status that follows from the clock.
 
 use super::account::NationalId;
-use super::clock::{Millis, parse_rfc3339, to_rfc3339};
+use super::clock::{Millis, parse_rfc3339};
 use super::phone::Phone;
 use super::ranking::{ActualFigure, CountedAttempt, PrizeTier, TieBreakKey};
 use super::{FieldError, Problems, char_len, has_control};
@@ -477,14 +477,6 @@ impl ContestSettings {
             return Some("ends_at");
         }
         checks.iter().find(|(_, changed)| *changed).map(|(f, _)| *f)
-    }
-
-    pub fn starts_at_rfc3339(&self) -> String {
-        to_rfc3339(self.starts_at, self.timezone)
-    }
-
-    pub fn ends_at_rfc3339(&self) -> String {
-        to_rfc3339(self.ends_at, self.timezone)
     }
 }
 

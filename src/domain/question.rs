@@ -126,11 +126,6 @@ impl NewQuestion {
     pub fn category(&self) -> Option<&str> {
         self.category.as_deref()
     }
-
-    /// Text, options, correct index and category, for storage.
-    pub fn into_parts(self) -> (String, Vec<String>, usize, Option<String>) {
-        (self.text, self.options, self.correct, self.category)
-    }
 }
 
 impl fmt::Display for FieldProblem {
