@@ -319,6 +319,17 @@ impl World {
 
     /// Sends `method path` as `role` against a fitting target and body.
     async fn probe(&self, method: &str, path: &str, role: usize) -> common::Resp {
+        self.probe_with(method, path, role, None).await
+    }
+
+    /// As `probe`, with `bad` (content type, bytes) sent instead of the body.
+    async fn probe_with(
+        &self,
+        method: &str,
+        path: &str,
+        role: usize,
+        bad: Option<(&str, &[u8])>,
+    ) -> common::Resp {
         let mut token = self.token(role).map(str::to_owned);
         let mut body: Option<(String, Vec<u8>)> = None;
         let json_body = |v: Value| {
@@ -415,6 +426,9 @@ impl World {
             ("GET", p) if p.ends_with("/results") => self.computed.clone(),
             _ => self.open.clone(),
         };
+        if let Some((ct, bytes)) = bad {
+            body = Some((ct.to_owned(), bytes.to_vec()));
+        }
         let m = Method::from_bytes(method.as_bytes()).unwrap();
         let full = path.replace("{id}", &id);
         self.app
@@ -491,6 +505,59 @@ async fn every_route_answers_each_role_as_the_expectation_table_says() {
     assert!(
         unexpected.is_empty(),
         "unexpected answers:\n  {}",
+        unexpected.join("\n  ")
+    );
+}
+
+/// Who may not call a route learns that first, whatever the body: a bad body
+/// sent by an anonymous caller or a participant to a route closed to them is
+/// answered 401/403, never 400/413/415/422 (which would mean the body was
+/// read and judged before the caller was).
+#[tokio::test]
+async fn refusals_come_before_any_judgement_of_the_body() {
+    let w = world().await;
+    let big = vec![b' '; 2 << 20];
+    let bad: [(&str, &[u8]); 5] = [
+        ("application/json", b"{\"reason\": "),
+        ("application/json", b"[1, 2]"),
+        ("application/json", b"{\"role\": 7, \"questions\": \"x\"}"),
+        ("text/xml", b"<a/>"),
+        ("application/json", &big),
+    ];
+    let mut checked = 0;
+    let mut unexpected = Vec::new();
+    for (method, path, want) in EXPECTED {
+        if *method == "GET" {
+            continue;
+        }
+        for role in 0..2 {
+            let refused = want[role];
+            if !(refused == [401] || refused == [403]) {
+                continue;
+            }
+            for (ct, bytes) in bad {
+                let r = w.probe_with(method, path, role, Some((ct, bytes))).await;
+                checked += 1;
+                if r.status.as_u16() != refused[0] {
+                    unexpected.push(format!(
+                        "{method} {path} as {} with a bad {ct} body: {} (expected {})",
+                        ROLES[role], r.status, refused[0]
+                    ));
+                }
+            }
+        }
+    }
+    figures(
+        "refusal_before_body",
+        &[
+            ("checks", checked.to_string()),
+            ("unexpected", unexpected.len().to_string()),
+        ],
+    );
+    assert!(checked >= 40, "only {checked} checks");
+    assert!(
+        unexpected.is_empty(),
+        "bodies judged before callers:\n  {}",
         unexpected.join("\n  ")
     );
 }

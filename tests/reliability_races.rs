@@ -414,3 +414,49 @@ async fn twenty_concurrent_registrations_of_one_person_spelled_differently_make_
     assert_eq!(server_errors, 0);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// An overloaded database is "try again", not a server fault: when no pooled
+/// connection comes free in time, or SQLite's write lock stays taken past the
+/// busy timeout, the answer is 503 with Retry-After (never 500 "database is
+/// locked"), and the service recovers as soon as the load passes.
+#[tokio::test]
+async fn an_overloaded_database_is_answered_503_with_retry_after_never_500() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn_with(|s| {
+        s.database.max_connections = 1;
+        s.database.acquire_timeout_seconds = 1;
+        s.database.busy_timeout_ms = 100;
+    })
+    .await;
+    let (token, _) = app.participant().await;
+    let busy = |r: &common::Resp| {
+        r.status == 503
+            && r.code() == "server_busy"
+            && r.headers
+                .get("retry-after")
+                .is_some_and(|v| v.to_str().unwrap().parse::<u64>().is_ok())
+    };
+
+    // The only pooled connection is taken: the request waits 1 s, then 503.
+    let held = app.state.db.write().await.unwrap();
+    let r = app.get("/me", Some(&token)).await;
+    assert!(busy(&r), "{} {}", r.status, r.text);
+    drop(held);
+    let r = app.get("/me", Some(&token)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // SQLite: another process holds the write lock past the busy timeout.
+    if app.database_url.starts_with("sqlite:") {
+        let mut opts = sea_orm::ConnectOptions::new(app.database_url.clone());
+        opts.max_connections(1).sqlx_logging(false);
+        let other = sea_orm::Database::connect(opts).await.unwrap();
+        other.execute_unprepared("BEGIN IMMEDIATE").await.unwrap();
+        let r = app
+            .raw(Method::POST, "/api/v1/auth/logout", Some(&token), None)
+            .await;
+        assert!(busy(&r), "{} {}", r.status, r.text);
+        other.execute_unprepared("ROLLBACK").await.unwrap();
+        let r = app.get("/me", Some(&token)).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+}

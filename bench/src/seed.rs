@@ -45,10 +45,10 @@ pub struct BenchDb {
 }
 
 /// Settings as the app uses them (WAL, synchronous = FULL, busy timeout,
-/// 16 connections), for the driver's own pool.
+/// the served pool size), for the driver's own pool.
 pub fn app_settings(url: &str) -> anyhow::Result<crane::settings::Settings> {
     let mut s = crane::settings::Settings::for_tests(url)?;
-    s.database.max_connections = 16;
+    s.database.max_connections = 0;
     Ok(s)
 }
 

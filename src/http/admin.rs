@@ -77,7 +77,8 @@ async fn set_role(
     body: ApiJson<RoleBody>,
 ) -> ApiResult<HttpResponse> {
     auth.require_admin()?;
-    let role = Role::parse(&body.0.role).ok_or_else(|| {
+    let body = body.into_inner()?;
+    let role = Role::parse(&body.role).ok_or_else(|| {
         ApiError::field(
             "role",
             "invalid_choice",

@@ -170,7 +170,8 @@ async fn register(
     req: HttpRequest,
     body: ApiJson<RegisterBody>,
 ) -> ApiResult<HttpResponse> {
-    let reg = parse_registration(&body.0, today(&state))?;
+    let body = body.into_inner()?;
+    let reg = parse_registration(&body, today(&state))?;
     let ip = client_ip(&req, &state.trusted_proxies);
     state
         .limits
@@ -218,10 +219,11 @@ async fn login(
         .limits
         .login_from(ip)
         .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
-    let phone = Phone::parse(&body.0.phone).ok();
+    let body = body.into_inner()?;
+    let phone = Phone::parse(&body.phone).ok();
     let key = phone
         .as_ref()
-        .map_or_else(|| body.0.phone.trim().to_owned(), |p| p.as_str().to_owned());
+        .map_or_else(|| body.phone.trim().to_owned(), |p| p.as_str().to_owned());
     state
         .limits
         .phone_locked(&key)
@@ -235,7 +237,7 @@ async fn login(
         None => (None, None),
     };
     // Unknown phones are checked against a dummy hash: same answer, same time.
-    let ok = state.hasher.verify(body.0.password.clone(), hash).await?;
+    let ok = state.hasher.verify(body.password.clone(), hash).await?;
     match (ok, user) {
         (true, Some(user)) => signed_in(&state, &req, user, actix_web::http::StatusCode::OK).await,
         _ => {

@@ -43,7 +43,7 @@ pub enum ApiError {
     #[error("the server is busy, try again in {retry_after} s")]
     Busy { retry_after: u64 },
     #[error("internal error")]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
 }
 
 impl ApiError {
@@ -86,6 +86,19 @@ impl ApiError {
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Busy { .. } => "server_busy",
             ApiError::Internal(_) => "internal_error",
+        }
+    }
+}
+
+/// Store errors become 500, except an overloaded database, which is answered
+/// 503 with Retry-After (and logged as a warning, not an error).
+impl From<anyhow::Error> for ApiError {
+    fn from(err: anyhow::Error) -> Self {
+        if crate::store::is_overload(&err) {
+            tracing::warn!(error = %format!("{err:#}"), "database overloaded; answered 503");
+            ApiError::Busy { retry_after: 1 }
+        } else {
+            ApiError::Internal(err)
         }
     }
 }

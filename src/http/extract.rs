@@ -81,7 +81,18 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 /// A JSON body: `application/json` only (415 otherwise), at most
 /// `limits.max_json_bytes` (413), malformed → 400, wrong shape → 422.
-pub struct ApiJson<T>(pub T);
+///
+/// Its error is kept, not raised by the extractor: actix resolves a handler's
+/// extractors together, so a bad body could otherwise be answered before the
+/// signed-in user is known. Handlers call [`ApiJson::into_inner`] after their
+/// access checks, so the order is always 401 → 403 → 404 → body errors.
+pub struct ApiJson<T>(Result<T, ApiError>);
+
+impl<T> ApiJson<T> {
+    pub fn into_inner(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
 
 impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Error = ApiError;
@@ -89,30 +100,34 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
-        let mut payload = payload.take();
-        Box::pin(async move {
-            let limit = req
-                .app_data::<web::Data<AppState>>()
-                .map_or(65_536, |s| s.settings.limits.max_json_bytes);
-            let mt = media_type(&req);
-            if !matches!(mt.as_deref(), Some(m) if m == "application/json" || m.ends_with("+json"))
-            {
-                return Err(ApiError::UnsupportedMediaType(
-                    "send the body as application/json".into(),
-                ));
-            }
-            if let Some(len) = req
-                .headers()
-                .get(header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
-                && len > limit
-            {
-                return Err(ApiError::PayloadTooLarge);
-            }
-            let body = read_body(&mut payload, limit).await?;
-            parse_json(&body).map(ApiJson)
-        })
+        let payload = payload.take();
+        Box::pin(async move { Ok(ApiJson(read_json(req, payload).await)) })
     }
+}
+
+async fn read_json<T: DeserializeOwned>(
+    req: HttpRequest,
+    mut payload: Payload,
+) -> Result<T, ApiError> {
+    let limit = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(65_536, |s| s.settings.limits.max_json_bytes);
+    let mt = media_type(&req);
+    if !matches!(mt.as_deref(), Some(m) if m == "application/json" || m.ends_with("+json")) {
+        return Err(ApiError::UnsupportedMediaType(
+            "send the body as application/json".into(),
+        ));
+    }
+    if let Some(len) = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+        && len > limit
+    {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let body = read_body(&mut payload, limit).await?;
+    parse_json(&body)
 }
 
 /// The signed-in user and how they proved it.

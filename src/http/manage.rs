@@ -55,7 +55,8 @@ async fn create(
     body: ApiJson<ContestInput>,
 ) -> ApiResult<HttpResponse> {
     auth.require_staff()?;
-    let settings = ContestSettings::parse(&body.0, None)?;
+    let body = body.into_inner()?;
+    let settings = ContestSettings::parse(&body, None)?;
     let now = state.clock.now();
     let c = contests::create(&state.db, &settings, &auth.user.id, now).await?;
     Ok(HttpResponse::Created().json(json!({ "contest": views::contest(&c, now, true) })))
@@ -116,7 +117,8 @@ async fn edit(
     body: ApiJson<ContestInput>,
 ) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
-    let new = ContestSettings::parse(&body.0, Some(&c.settings))?;
+    let body = body.into_inner()?;
+    let new = ContestSettings::parse(&body, Some(&c.settings))?;
     match c.state {
         State::Finalized => {
             return Err(ApiError::conflict(
@@ -208,7 +210,8 @@ async fn add_questions(
     body: ApiJson<QuestionsBody>,
 ) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
-    if body.0.questions.is_empty() || body.0.questions.len() > question::MAX_IMPORT_ROWS {
+    let body = body.into_inner()?;
+    if body.questions.is_empty() || body.questions.len() > question::MAX_IMPORT_ROWS {
         return Err(ApiError::field(
             "questions",
             "count",
@@ -216,8 +219,8 @@ async fn add_questions(
         ));
     }
     let mut errors: Vec<FieldError> = Vec::new();
-    let mut parsed = Vec::with_capacity(body.0.questions.len());
-    for (i, q) in body.0.questions.iter().enumerate() {
+    let mut parsed = Vec::with_capacity(body.questions.len());
+    for (i, q) in body.questions.iter().enumerate() {
         match NewQuestion::parse(&q.text, q.options.clone(), q.correct, q.category.as_deref()) {
             Ok(nq) => parsed.push(nq),
             Err(problems) => errors.extend(problems.into_iter().map(|p| {

@@ -336,7 +336,8 @@ async fn autosave(
     body: ApiJson<AnswersBody>,
 ) -> ApiResult<HttpResponse> {
     let a = owned_attempt(&state, &auth, &path).await?;
-    let answers = parse_answers(&a, &body.0.answers)?;
+    let body = body.into_inner()?;
+    let answers = parse_answers(&a, &body.answers)?;
     let c = contests::find(&state.db.conn, &a.contest_id)
         .await?
         .ok_or(ApiError::NotFound("contest"))?;
@@ -388,8 +389,9 @@ async fn submit(
         .ok_or(ApiError::NotFound("contest"))?;
     let s = &c.settings;
     let tz = s.timezone;
-    let answers = parse_answers(&a, &body.0.answers)?;
-    let prediction = match (s.prediction.enabled, body.0.prediction) {
+    let body = body.into_inner()?;
+    let answers = parse_answers(&a, &body.answers)?;
+    let prediction = match (s.prediction.enabled, body.prediction) {
         (true, None) => {
             return Err(ApiError::field(
                 "prediction",

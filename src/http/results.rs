@@ -266,7 +266,8 @@ async fn unfinalize(
     body: ApiJson<ReasonBody>,
 ) -> ApiResult<HttpResponse> {
     auth.require_admin()?;
-    let why = reason(&body.0.reason)?;
+    let body = body.into_inner()?;
+    let why = reason(&body.reason)?;
     let c = staff_contest(&state, &auth, &path).await?;
     if !results::unfinalize(&state.db, &c.id, &why, &auth.user.id, state.clock.now()).await? {
         return Err(ApiError::conflict(
@@ -307,9 +308,10 @@ async fn disqualify(
     body: ApiJson<DisqualifyBody>,
 ) -> ApiResult<HttpResponse> {
     auth.require_admin()?;
-    let why = reason(&body.0.reason)?;
+    let body = body.into_inner()?;
+    let why = reason(&body.reason)?;
     let c = staff_contest(&state, &auth, &path).await?;
-    let uid = UserId::parse(&body.0.user_id)
+    let uid = UserId::parse(&body.user_id)
         .ok_or(ApiError::NotFound("user"))?
         .as_string();
     users::find(&state.db, &uid)

@@ -42,7 +42,7 @@ impl Db {
         }
         let mut opts = ConnectOptions::new(url.clone());
         let busy = Duration::from_millis(settings.database.busy_timeout_ms);
-        opts.max_connections(settings.database.max_connections)
+        opts.max_connections(settings.pool_size())
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(
                 settings.database.acquire_timeout_seconds,
@@ -112,6 +112,49 @@ fn sqlite_path(url: &str) -> Option<String> {
 pub(crate) fn col<T: sea_orm::TryGetable>(row: &QueryResult, name: &str) -> anyhow::Result<T> {
     row.try_get::<T>("", name)
         .with_context(|| format!("reading column {name}"))
+}
+
+/// True when an error means the database is overloaded rather than broken:
+/// no pooled connection came free in time, SQLite's write lock stayed taken
+/// past the busy timeout (SQLITE_BUSY / SQLITE_LOCKED and their extended
+/// codes), or PostgreSQL gave up on a lock, a serialisation conflict, a
+/// deadlock or its connection limit. Such requests are answered 503 with
+/// Retry-After: the client may safely try again, nothing was written.
+pub fn is_overload(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        let Some(db) = cause.downcast_ref::<DbErr>() else {
+            return false;
+        };
+        match db {
+            DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout) => true,
+            DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e))
+            | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
+            | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e)) => sqlx_overload(e),
+            _ => false,
+        }
+    })
+}
+
+fn sqlx_overload(err: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match err {
+        Error::PoolTimedOut => true,
+        Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            if db
+                .try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()
+                .is_some()
+            {
+                // The primary code is the low byte of an extended code.
+                code.parse::<u32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+            } else {
+                // serialization_failure, deadlock_detected, lock_not_available,
+                // too_many_connections, cannot_connect_now
+                matches!(&*code, "40001" | "40P01" | "55P03" | "53300" | "57P03")
+            }
+        }
+        _ => false,
+    }
 }
 
 /// Which unique index a database error violated, if any (the field it guards).
