@@ -54,6 +54,13 @@ read -r admin_phone admin_pw <<<"$(account admin)"
 participant="$(curl -fs -X POST "$base/api/v1/auth/register" -H 'content-type: application/json' \
   -d '{"phone":"0987000123","password":"sếu đầu đỏ tràm chim","full_name":"Người Thử Nghiệm","address":{"province":"Đồng Tháp","commune":"Tràm Chim","hamlet":"Khóm 1"}}' |
   json_field '["token"]')"
+spare_session() {
+  case "$1" in
+    participant) login 0987000123 'sếu đầu đỏ tràm chim' ;;
+    organiser) login "$org_phone" "$org_pw" ;;
+    admin) login "$admin_phone" "$admin_pw" ;;
+  esac
+}
 declare -A token=([anonymous]="" [participant]="$participant" [organiser]="$(login "$org_phone" "$org_pw")" [admin]="$(login "$admin_phone" "$admin_pw")")
 
 total_errors=0
@@ -63,9 +70,30 @@ for role in anonymous participant organiser admin; do
         --phases examples,coverage,fuzzing --request-timeout 30
         --report json --report-json-path "$work/$role.json")
   if [ -n "${token[$role]}" ]; then
-    args+=(-H "Authorization: Bearer ${token[$role]}" --generation-with-security-parameters false)
+    # Logout would end the role's session for every later case: it runs on
+    # its own, with a session of its own (after its first case, 401 is right).
+    args+=(-H "Authorization: Bearer ${token[$role]}" --generation-with-security-parameters false
+           --exclude-operation-id logout)
   fi
   (cd "$work" && "$OLDPWD/$venv/bin/st" "${args[@]}" >"$work/$role.txt" 2>&1) || true
+  if [ -n "${token[$role]}" ]; then
+    spare="$(spare_session "$role")"
+    args=(run "$base/api/openapi.json" --checks all -n "$examples" --workers 1 --no-color
+          --phases examples,coverage,fuzzing --request-timeout 30 --include-operation-id logout
+          -H "Authorization: Bearer $spare" --generation-with-security-parameters false
+          --report json --report-json-path "$work/$role-logout.json")
+    (cd "$work" && "$OLDPWD/$venv/bin/st" "${args[@]}" >>"$work/$role.txt" 2>&1) || true
+    python3 - "$work/$role.json" "$work/$role-logout.json" <<'PY'
+import json, sys
+main, extra = (json.load(open(p)) for p in sys.argv[1:])
+main["failures"] = main.get("failures", []) + extra.get("failures", [])
+main["errors"] = main.get("errors", []) + extra.get("errors", [])
+for k in ("total", "tested"):
+    main["operations"][k] += extra["operations"][k]
+main["test_cases"]["generated"] += extra["test_cases"]["generated"]
+json.dump(main, open(sys.argv[1], "w"))
+PY
+  fi
   cp "$work/$role.txt" "target/reliability/schemathesis-$tag-$role.txt"
   cp "$work/$role.json" "target/reliability/schemathesis-$tag-$role.json" 2>/dev/null || true
   line="$(python3 - "$work/$role.json" "$role" <<'PY'
