@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every check and test: formatting, clippy, all tests on SQLite, then the
-# same tests on PostgreSQL (a fresh database per test, dropped afterwards).
-# Under CI=true an unreachable PostgreSQL is a failure, not a skip.
+# Runs every check and test: formatting, clippy, all tests on SQLite, the
+# browser tests, the benchmark's quick run as a correctness check under load,
+# then the tests and the quick benchmark again on PostgreSQL (a fresh database
+# per test, dropped afterwards). Under CI=true an unreachable PostgreSQL is a
+# failure, not a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
@@ -15,13 +17,25 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy -D warnings"
-cargo clippy --all-targets -- -D warnings
+cargo clippy --workspace --all-targets -- -D warnings
 
 step "tests on SQLite"
 cargo test --all-targets
 
 step "browser tests (playwright-core + Debian chromium)"
 bash tests/browser/run.sh
+
+# The benchmark under load, on the debug build this script already made: it
+# exits non-zero only when a correctness check fails (stored submissions =
+# acknowledged ones, one score per attempt, late submits refused, the stored
+# ranking = the driver's own sort, export row counts). Its speed ratios are
+# printed, not judged: this machine is shared (see bench/PERFORMANCE.md).
+bench_quick() {
+  cargo build --quiet -p crane -p crane-bench --bins
+  target/debug/crane-bench --quick --server-bin target/debug/crane --out-dir target/bench/ci "$@"
+}
+step "crane-bench --quick on SQLite (correctness under load)"
+bench_quick --db sqlite
 
 step "tests on PostgreSQL"
 pg_up() { psql "$PG_SERVER/postgres" -tAc 'SELECT 1' >/dev/null 2>&1; }
@@ -41,6 +55,8 @@ if pg_up; then
   }
   trap cleanup EXIT
   TEST_DATABASE_URL="$PG_SERVER/$run_db" cargo test --tests
+  step "crane-bench --quick on PostgreSQL (correctness under load)"
+  bench_quick --db postgres --pg "$PG_SERVER"
 else
   if [ "${CI:-}" = "true" ]; then
     echo "PostgreSQL is not reachable at $PG_SERVER: CI requires the PostgreSQL leg" >&2
