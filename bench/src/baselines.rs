@@ -41,21 +41,18 @@ pub fn hash_rate(threads: usize, duration: Duration) -> f64 {
 /// with the app's settings (on SQLite: WAL, synchronous = FULL, BEGIN
 /// IMMEDIATE), `clients` tasks at once.
 pub async fn write_rate(db: &Db, clients: usize, duration: Duration) -> anyhow::Result<f64> {
-    write_rate_with(db, clients, duration, 1, false).await
+    write_rate_with(db, clients, duration, 1).await
 }
 
-/// Write transactions per second of `statements` single-row INSERTs each;
-/// with `gate`, the tasks queue for one in-process permit before BEGIN (what
-/// an application-side writer queue would do) instead of waiting in SQLite's
-/// busy handler.
+/// Write transactions per second of `statements` single-row INSERTs each,
+/// through the app's own write path (`Db::write`: on SQLite, writers queue
+/// in arrival order for the one write lock).
 pub async fn write_rate_with(
     db: &Db,
     clients: usize,
     duration: Duration,
     statements: usize,
-    gate: bool,
 ) -> anyhow::Result<f64> {
-    let permit = Arc::new(tokio::sync::Semaphore::new(1));
     db.conn
         .execute_unprepared(
             "CREATE TABLE IF NOT EXISTS bench_write (id TEXT PRIMARY KEY, n BIGINT NOT NULL, at BIGINT NOT NULL)",
@@ -66,16 +63,11 @@ pub async fn write_rate_with(
     let end = start + duration;
     let mut tasks = tokio::task::JoinSet::new();
     for c in 0..clients {
-        let (db, done, permit) = (db.clone(), done.clone(), permit.clone());
+        let (db, done) = (db.clone(), done.clone());
         tasks.spawn(async move {
             let mut i = 0u64;
             while Instant::now() < end {
-                let held = if gate {
-                    Some(permit.acquire().await?)
-                } else {
-                    None
-                };
-                let tx = db.write().await?;
+                let (turn, tx) = db.write().await?;
                 for _ in 0..statements {
                     tx.execute_raw(db.stmt(
                         "INSERT INTO bench_write (id, n, at) VALUES ($1, $2, $3)",
@@ -89,7 +81,7 @@ pub async fn write_rate_with(
                     i += 1;
                 }
                 tx.commit().await?;
-                drop(held);
+                drop(turn);
                 done.fetch_add(1, Ordering::Relaxed);
             }
             Ok::<_, anyhow::Error>(())

@@ -176,7 +176,7 @@ pub async fn insert_rows(
     let mut rows = rows.into_iter().peekable();
     let mut total = 0u64;
     while rows.peek().is_some() {
-        let tx = db.write().await?;
+        let (_turn, tx) = db.write().await?;
         for _ in 0..50 {
             if rows.peek().is_none() {
                 break;
@@ -795,7 +795,7 @@ pub async fn analyze(db: &Db) -> anyhow::Result<()> {
 
 /// Runs `sql` in one write transaction (BEGIN IMMEDIATE on SQLite).
 pub async fn in_write_tx(db: &Db, sql: &str) -> anyhow::Result<u64> {
-    let tx = db.write().await?;
+    let (_turn, tx) = db.write().await?;
     let n = tx.execute_unprepared(sql).await?.rows_affected();
     tx.commit().await?;
     Ok(n)

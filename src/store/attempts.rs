@@ -180,7 +180,7 @@ pub async fn start(
     deadline: Millis,
 ) -> anyhow::Result<StartOutcome> {
     for _ in 0..3 {
-        let tx = db.write().await?;
+        let (_turn, tx) = db.write().await?;
         // One read for both questions: is an attempt open, and how many were used?
         let row = tx
             .query_one_raw(stmt(
@@ -341,7 +341,7 @@ pub async fn autosave(
     answers: &[(String, u32)],
     now: Millis,
 ) -> anyhow::Result<bool> {
-    let tx = db.write().await?;
+    let (_turn, tx) = db.write().await?;
     if !lock_open(&tx, &a.id).await? {
         return Ok(false);
     }
@@ -370,7 +370,7 @@ pub async fn close(
     status: &str,
     submitted_at: Millis,
 ) -> anyhow::Result<CloseOutcome> {
-    let tx = db.write().await?;
+    let (_turn, tx) = db.write().await?;
     if !lock_open(&tx, &a.id).await? {
         drop(tx);
         let stored = find(&db.conn, &a.id)

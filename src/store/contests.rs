@@ -226,7 +226,7 @@ pub async fn update_settings(
 /// draft → published, fixing the draw seed; refused (false) unless the bank holds
 /// enough questions, checked inside the same transaction.
 pub async fn publish(db: &Db, id: &str, seed: &str, now: Millis) -> anyhow::Result<PublishOutcome> {
-    let tx = db.write().await?;
+    let (_turn, tx) = db.write().await?;
     let Some(contest) = find(&tx, id).await? else {
         return Ok(PublishOutcome::NotFound);
     };
@@ -307,7 +307,7 @@ pub async fn add_questions(
     contest_id: &str,
     questions: &[NewQuestion],
 ) -> anyhow::Result<Option<i64>> {
-    let tx = db.write().await?;
+    let (_turn, tx) = db.write().await?;
     let state_stmt = sea_orm::Statement::from_sql_and_values(
         tx.get_database_backend(),
         "SELECT state FROM contests WHERE id = $1",

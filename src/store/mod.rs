@@ -14,19 +14,33 @@ pub mod users;
 
 use crate::settings::Settings;
 use anyhow::Context;
+use sea_orm::error::ConnAcquireErr;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     DbErr, QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
     Value,
 };
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The database handle shared by all requests.
 #[derive(Clone, Debug)]
 pub struct Db {
     pub conn: DatabaseConnection,
+    /// SQLite has one writer at a time. Writers of this process queue here, in
+    /// arrival order, instead of in SQLite's busy handler, which sleeps and
+    /// retries (1, 2, 5, … 100 ms): under a submit storm that made a few
+    /// unlucky requests wait seconds while the lock sat idle between sleeps.
+    /// None on PostgreSQL, whose writers run concurrently.
+    writer: Option<Arc<Semaphore>>,
+    writer_wait: Duration,
 }
+
+/// A turn at writing: held until the transaction is committed or dropped.
+#[must_use = "the turn must be held for the whole transaction"]
+pub struct WriteTurn(#[allow(dead_code)] Option<OwnedSemaphorePermit>);
 
 impl Db {
     /// Connects with the durability settings results need: on SQLite, WAL with
@@ -58,7 +72,18 @@ impl Db {
         let conn = Database::connect(opts)
             .await
             .with_context(|| format!("connecting to {}", crate::settings::redact_url(&url)))?;
-        Ok(Self { conn })
+        Ok(Self::from_connection(conn, busy))
+    }
+
+    /// Wraps a connection; `writer_wait` bounds the queue for SQLite's write lock.
+    pub fn from_connection(conn: DatabaseConnection, writer_wait: Duration) -> Self {
+        let writer =
+            (conn.get_database_backend() == DbBackend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
+        Self {
+            conn,
+            writer,
+            writer_wait,
+        }
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -77,13 +102,28 @@ impl Db {
     /// Starts a write transaction. On SQLite it begins IMMEDIATE: it takes the
     /// write lock up front and waits for it under the busy timeout, instead of
     /// failing with SQLITE_BUSY when a read upgrades to a write.
-    pub async fn write(&self) -> Result<DatabaseTransaction, DbErr> {
-        self.conn
+    ///
+    /// On SQLite it first waits its turn among this process's writers (at most
+    /// the busy timeout; then the same overload error as an exhausted pool,
+    /// answered 503). Hold the returned turn until the transaction ends.
+    pub async fn write(&self) -> Result<(WriteTurn, DatabaseTransaction), DbErr> {
+        let turn = match &self.writer {
+            Some(gate) => Some(
+                tokio::time::timeout(self.writer_wait, gate.clone().acquire_owned())
+                    .await
+                    .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))?
+                    .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed))?,
+            ),
+            None => None,
+        };
+        let tx = self
+            .conn
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..Default::default()
             })
-            .await
+            .await?;
+        Ok((WriteTurn(turn), tx))
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {

@@ -143,7 +143,7 @@ pub async fn rank_contest(
 /// Replaces the stored ranking of a published contest (not finalized).
 /// Returns false when the contest is not in the published state.
 pub async fn store(db: &Db, contest_id: &str, r: &Ranking, now: Millis) -> anyhow::Result<bool> {
-    let tx = db.write().await?;
+    let (_turn, tx) = db.write().await?;
     let backend = db.backend();
     let st = |sql: &str, values: Vec<sea_orm::Value>| {
         sea_orm::Statement::from_sql_and_values(backend, sql, values)
@@ -259,7 +259,7 @@ async fn audited_transition(
     actor: &str,
     now: Millis,
 ) -> anyhow::Result<bool> {
-    let tx = db.write().await?;
+    let (_turn, tx) = db.write().await?;
     let res = tx
         .execute_raw(sea_orm::Statement::from_sql_and_values(
             db.backend(),
@@ -334,7 +334,7 @@ pub async fn disqualify(
     actor: &str,
     now: Millis,
 ) -> anyhow::Result<bool> {
-    let tx = db.write().await?;
+    let (_turn, tx) = db.write().await?;
     let backend = db.backend();
     let open = tx
         .query_one_raw(sea_orm::Statement::from_sql_and_values(
