@@ -3,6 +3,7 @@
 mod common;
 use common::TestApp;
 use reqwest::Method;
+use serde_json::{Value, json};
 
 /// Every `.route("path", web::method()…)` in the HTTP modules.
 fn registered_routes() -> Vec<(String, String)> {
@@ -95,4 +96,267 @@ async fn a_documented_route_with_another_method_is_405_with_allow() {
             .status,
         404
     );
+}
+
+/// The served document and one of its component schemas.
+async fn document(app: &TestApp) -> Value {
+    let doc = app.raw(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(doc.status, 200);
+    doc.body
+}
+
+fn range(schema: &Value) -> (i64, i64) {
+    (
+        schema["minimum"].as_i64().unwrap(),
+        schema["maximum"].as_i64().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn the_documented_limits_are_the_validators_own() {
+    use crane::domain::{account, attempt, contest, password, question, ranking};
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let s = &doc["components"]["schemas"];
+
+    let pw = &s["RegisterBody"]["properties"]["password"];
+    assert_eq!(pw["minLength"], password::MIN_CHARS);
+    assert_eq!(pw["maxLength"], password::MAX_CHARS);
+    assert_eq!(pw["pattern"], password::Password::pattern());
+    assert_eq!(
+        s["RegisterBody"]["properties"]["full_name"]["pattern"],
+        account::FullName::pattern()
+    );
+    assert_eq!(
+        s["AddressBody"]["properties"]["hamlet"]["pattern"],
+        account::Address::part_pattern(true)
+    );
+
+    let c = &s["ContestInput"]["properties"];
+    for (field, rule) in [
+        ("questions_per_attempt", contest::QUESTIONS_PER_ATTEMPT),
+        ("time_limit_seconds", contest::TIME_LIMIT_SECONDS),
+        ("max_attempts", contest::MAX_ATTEMPTS),
+        ("grace_seconds", contest::GRACE_SECONDS),
+    ] {
+        assert_eq!(range(&c[field]), (*rule.start(), *rule.end()), "{field}");
+    }
+    assert_eq!(
+        c["title"]["pattern"],
+        contest::text_pattern(contest::TITLE_CHARS)
+    );
+    assert_eq!(
+        c["rules"]["pattern"],
+        contest::text_pattern(contest::RULES_CHARS)
+    );
+    assert_eq!(c["prizes"]["maxItems"], contest::MAX_PRIZE_TIERS);
+    assert_eq!(c["excluded"]["maxItems"], contest::MAX_EXCLUDED);
+    assert_eq!(c["tie_break"]["uniqueItems"], true);
+    let keys: Vec<&str> = ranking::TieBreakKey::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(c["tie_break"]["items"]["enum"], json!(keys));
+    assert_eq!(
+        c["timezone"]["enum"].as_array().unwrap().len(),
+        chrono_tz::TZ_VARIANTS.len() + 1,
+        "every zone, and null"
+    );
+    let prize = &s["PrizeInput"]["properties"];
+    assert_eq!(
+        range(&prize["count"]),
+        (*contest::PRIZE_COUNT.start(), *contest::PRIZE_COUNT.end())
+    );
+    assert_eq!(
+        range(&prize["amount"]),
+        (*contest::PRIZE_AMOUNT.start(), *contest::PRIZE_AMOUNT.end())
+    );
+
+    let q = &s["QuestionBody"]["properties"];
+    assert_eq!(q["options"]["minItems"], question::MIN_OPTIONS);
+    assert_eq!(q["options"]["maxItems"], question::MAX_OPTIONS);
+    assert_eq!(range(&q["correct"]), (0, question::MAX_OPTIONS as i64 - 1));
+    assert_eq!(
+        s["QuestionsBody"]["properties"]["questions"]["maxItems"],
+        question::MAX_IMPORT_ROWS
+    );
+    let submit = &s["SubmitBody"]["properties"];
+    assert_eq!(
+        range(&submit["prediction"]),
+        (*attempt::PREDICTION.start(), *attempt::PREDICTION.end())
+    );
+    assert_eq!(submit["answers"]["maxItems"], attempt::MAX_ANSWERS);
+
+    // Unsigned query values are typed as the handler reads them (u64, not int64).
+    let params = doc["paths"]["/api/v1/admin/users"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    for p in params.iter().filter(|p| p["name"] != "q") {
+        assert_eq!(p["schema"]["minimum"], 0);
+        assert_eq!(p["schema"]["maximum"], u64::MAX);
+        assert!(p["schema"].get("format").is_none(), "{p}");
+    }
+}
+
+#[tokio::test]
+async fn every_schema_reference_in_the_document_resolves() {
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(r) = o.get("$ref").and_then(Value::as_str) {
+                    out.push(r);
+                }
+                o.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(found.len() > 20);
+    for r in found {
+        let name = r.strip_prefix("#/components/schemas/").unwrap();
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{r} is not in the document"
+        );
+    }
+}
+
+/// The example of each property of an object schema, as one object.
+fn example_of(doc: &Value, schema: &Value) -> Value {
+    let props = schema["properties"].as_object().unwrap();
+    let mut out = serde_json::Map::new();
+    for (name, p) in props {
+        if let Some(e) = p["examples"].get(0) {
+            out.insert(name.clone(), e.clone());
+        } else if let Some(r) = p["$ref"].as_str() {
+            let name_of = r.rsplit('/').next().unwrap();
+            out.insert(
+                name.clone(),
+                example_of(doc, &doc["components"]["schemas"][name_of]),
+            );
+        }
+    }
+    Value::Object(out)
+}
+
+#[tokio::test]
+async fn the_documented_examples_are_accepted() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let s = &doc["components"]["schemas"];
+    let body = example_of(&doc, &s["RegisterBody"]);
+    for field in [
+        "phone",
+        "password",
+        "full_name",
+        "national_id",
+        "date_of_birth",
+    ] {
+        assert!(body[field].is_string(), "{field} has an example");
+    }
+    let r = app.register(body).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+
+    let organiser = app.staff(crane::domain::account::Role::Organiser).await;
+    let create = &s["NewContest"]["allOf"][0];
+    let mut body = example_of(&doc, create);
+    for field in create["required"].as_array().unwrap() {
+        assert!(body.get(field.as_str().unwrap()).is_some(), "{field}");
+    }
+    body["prizes"] = json!([example_of(&doc, &s["PrizeInput"])]);
+    let r = app.post("/admin/contests", Some(&organiser), body).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+}
+
+#[tokio::test]
+async fn the_date_of_birth_range_ends_on_the_server_clocks_today() {
+    let app = TestApp::spawn().await;
+    let pattern = |doc: Value| {
+        doc["components"]["schemas"]["RegisterBody"]["properties"]["date_of_birth"]["pattern"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let today = pattern(document(&app).await);
+    app.advance(400 * 86_400_000);
+    let later = pattern(document(&app).await);
+    assert_ne!(today, later, "a later day allows later dates");
+    let year = chrono::DateTime::from_timestamp_millis(app.now())
+        .unwrap()
+        .format("%Y-")
+        .to_string();
+    assert!(later.contains(&year), "{year} in {later}");
+}
+
+#[tokio::test]
+async fn a_contest_at_the_documented_maxima_is_not_refused_as_too_large() {
+    use crane::domain::contest;
+    let app = TestApp::spawn().await;
+    let organiser = app.staff(crane::domain::account::Role::Organiser).await;
+    let body = app.contest_body(json!({
+        "title": "Đ".repeat(*contest::TITLE_CHARS.end()),
+        "description": "ờ".repeat(*contest::DESCRIPTION_CHARS.end()),
+        "rules": "ệ".repeat(*contest::RULES_CHARS.end()),
+        "excluded": (0..contest::MAX_EXCLUDED)
+            .map(|i| format!("+84 (91) {:03}-{:04}", i / 10_000, i % 10_000))
+            .collect::<Vec<_>>(),
+    }));
+    assert!(serde_json::to_vec(&body).unwrap().len() > 65_536);
+    let r = app.post("/admin/contests", Some(&organiser), body).await;
+    assert_eq!(r.status, 201, "{}", &r.text[..r.text.len().min(300)]);
+}
+
+#[tokio::test]
+async fn unknown_ids_are_404_before_the_body_or_query_is_judged() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(crane::domain::account::Role::Admin).await;
+    let (participant, _) = app.participant().await;
+    let nowhere = "00000000-0000-4000-8000-000000000000";
+    for (path, token, status) in [
+        (
+            format!("/admin/contests/{nowhere}/winners.csv?sep=x"),
+            &admin,
+            404,
+        ),
+        (
+            format!("/admin/contests/{nowhere}/leaderboard.csv?sep=x"),
+            &admin,
+            404,
+        ),
+        (
+            format!("/admin/contests/{nowhere}/winners.csv?sep=x"),
+            &participant,
+            403,
+        ),
+    ] {
+        let r = app.get(&path, Some(token)).await;
+        assert_eq!(r.status, status, "{path}: {}", r.text);
+    }
+    for (path, body) in [
+        (
+            format!("/admin/contests/{nowhere}/unfinalize"),
+            json!({"reason": ""}),
+        ),
+        (
+            format!("/admin/contests/{nowhere}/disqualify"),
+            json!({"user_id": nowhere, "reason": ""}),
+        ),
+    ] {
+        let r = app.post(&path, Some(&admin), body).await;
+        assert_eq!(r.status, 404, "{path}: {}", r.text);
+    }
+    let r = app
+        .call(
+            Method::PUT,
+            &format!("/admin/users/{nowhere}/role"),
+            Some(&admin),
+            Some(json!({"role": "king"})),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
 }

@@ -1,7 +1,18 @@
 //! Accounts: who a citizen is, as the prize list must print it.
 
+use super::pattern::{self, SPACE, WHITESPACE};
 use super::{FieldError, Problems, char_len, has_control};
 use super::{password::Password, phone::Phone};
+use std::ops::RangeInclusive;
+
+/// A full name's length in characters, once trimmed and its whitespace collapsed.
+pub const FULL_NAME_CHARS: RangeInclusive<usize> = 2..=100;
+/// Each part of an address, in characters once its whitespace is collapsed.
+pub const ADDRESS_PART_MAX_CHARS: usize = 120;
+/// The digits of a national ID (CCCD).
+pub const NATIONAL_ID_DIGITS: usize = 12;
+/// The earliest year of birth accepted.
+pub const FIRST_BIRTH_YEAR: i32 = 1900;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -20,13 +31,11 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "participant" => Some(Role::Participant),
-            "organiser" => Some(Role::Organiser),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
+
+    /// Every role, as the API names them.
+    pub const ALL: [Role; 3] = [Role::Participant, Role::Organiser, Role::Admin];
 
     /// Organisers and admins run contests; admins may do all that organisers may.
     pub fn is_staff(self) -> bool {
@@ -34,7 +43,8 @@ impl Role {
     }
 }
 
-/// A person's full name: trimmed, inner whitespace collapsed, 2–100 characters.
+/// A person's full name: trimmed, inner whitespace collapsed, 2–100 characters,
+/// no control character.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FullName(String);
 
@@ -42,14 +52,22 @@ impl FullName {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let name = collapse_spaces(input);
         let n = char_len(&name);
-        if !(2..=100).contains(&n) || has_control(input, false) {
+        if !FULL_NAME_CHARS.contains(&n) || has_control(input, false) {
+            let (min, max) = (FULL_NAME_CHARS.start(), FULL_NAME_CHARS.end());
             return Err(FieldError::new(
                 "full_name",
                 "invalid_name",
-                "Họ và tên cần từ 2 đến 100 ký tự / full name must be 2–100 characters",
+                format!(
+                    "Họ và tên cần từ {min} đến {max} ký tự / full name must be {min}–{max} characters"
+                ),
             ));
         }
         Ok(Self(name))
+    }
+
+    /// The names [`FullName::parse`] accepts, as an ECMA-262 pattern.
+    pub fn pattern() -> String {
+        pattern::collapsed(FULL_NAME_CHARS, SPACE)
     }
 
     pub fn as_str(&self) -> &str {
@@ -84,11 +102,13 @@ impl Address {
         let part = |field: &str, v: &str, required: bool, problems: &mut Problems| {
             let v = collapse_spaces(v);
             let n = char_len(&v);
-            if (required && n == 0) || n > 120 || has_control(&v, false) {
+            if (required && n == 0) || n > ADDRESS_PART_MAX_CHARS || has_control(&v, false) {
                 problems.push(
                     format!("address.{field}"),
                     if n == 0 { "required" } else { "invalid" },
-                    "Cần nhập, tối đa 120 ký tự / required, at most 120 characters",
+                    format!(
+                        "Cần nhập, tối đa {ADDRESS_PART_MAX_CHARS} ký tự / required, at most {ADDRESS_PART_MAX_CHARS} characters"
+                    ),
                 );
                 None
             } else {
@@ -109,6 +129,13 @@ impl Address {
             hamlet: hamlet?,
         })
     }
+
+    /// An address part [`Address::parse`] accepts, as an ECMA-262 pattern;
+    /// `required` parts need a visible character (the district does not).
+    pub fn part_pattern(required: bool) -> String {
+        let min = usize::from(required);
+        pattern::collapsed(min..=ADDRESS_PART_MAX_CHARS, WHITESPACE)
+    }
 }
 
 /// A citizen identity card number (CCCD): 12 digits.
@@ -118,15 +145,23 @@ pub struct NationalId(String);
 impl NationalId {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let digits: String = input.chars().filter(|c| !c.is_whitespace()).collect();
-        if digits.len() == 12 && digits.chars().all(|c| c.is_ascii_digit()) {
+        if digits.len() == NATIONAL_ID_DIGITS && digits.chars().all(|c| c.is_ascii_digit()) {
             Ok(Self(digits))
         } else {
             Err(FieldError::new(
                 "national_id",
                 "invalid_national_id",
-                "Số CCCD gồm 12 chữ số / national ID must be 12 digits",
+                format!(
+                    "Số CCCD gồm {NATIONAL_ID_DIGITS} chữ số / national ID must be {NATIONAL_ID_DIGITS} digits"
+                ),
             ))
         }
+    }
+
+    /// What [`NationalId::parse`] accepts (digits, whitespace anywhere), as the
+    /// body of an ECMA-262 pattern, without anchors.
+    pub fn pattern_body() -> String {
+        format!("(?:[{WHITESPACE}]*[0-9]){{{NATIONAL_ID_DIGITS}}}[{WHITESPACE}]*")
     }
 
     pub fn as_str(&self) -> &str {
@@ -134,7 +169,8 @@ impl NationalId {
     }
 }
 
-/// A date of birth, `YYYY-MM-DD`, a real date between 1900 and today.
+/// A date of birth, `YYYY-MM-DD` (surrounding whitespace ignored), a real date
+/// from 1900-01-01 to today.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DateOfBirth(chrono::NaiveDate);
 
@@ -147,12 +183,31 @@ impl DateOfBirth {
                 "Ngày sinh dạng YYYY-MM-DD, là ngày có thật / date of birth must be a real YYYY-MM-DD date",
             )
         };
-        let d = chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").map_err(|_| bad())?;
-        let min = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).ok_or_else(bad)?;
-        if d < min || d > today || input.trim().len() != 10 {
+        let s = input.trim();
+        // Exactly `dddd-dd-dd`: chrono alone would also take "+1990-5-17" or "1990- 5-17".
+        let shape = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !shape {
+            return Err(bad());
+        }
+        let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())?;
+        let min = chrono::NaiveDate::from_ymd_opt(FIRST_BIRTH_YEAR, 1, 1).ok_or_else(bad)?;
+        if d < min || d > today {
             return Err(bad());
         }
         Ok(Self(d))
+    }
+
+    /// The dates [`DateOfBirth::parse`] accepts on `today`, as the body of an
+    /// ECMA-262 pattern, without anchors or surrounding whitespace.
+    pub fn pattern_body(today: chrono::NaiveDate) -> String {
+        pattern::date(FIRST_BIRTH_YEAR, today)
     }
 
     pub fn as_string(&self) -> String {
@@ -224,6 +279,9 @@ mod tests {
             "2027-01-01",
             "17/05/1990",
             "1990-5-17",
+            "+1990-5-17",
+            "1990- 5-17",
+            "1990-05- 7",
         ] {
             assert!(DateOfBirth::parse(bad, today).is_err(), "{bad}");
         }

@@ -5,6 +5,13 @@ use super::clock::Millis;
 use rand::seq::SliceRandom;
 use rand::{Rng, RngExt};
 use std::collections::{BTreeMap, HashMap};
+use std::ops::RangeInclusive;
+
+/// The most answers one autosave or submit may carry.
+pub const MAX_ANSWERS: usize = 400;
+
+/// The prediction a participant may give ("how many will answer every question right?").
+pub const PREDICTION: RangeInclusive<i64> = 0..=1_000_000_000;
 
 /// `deadline = min(started_at + time_limit, ends_at)`, from the server's clock only.
 pub fn deadline(started_at: Millis, time_limit_seconds: u32, ends_at: Millis) -> Millis {

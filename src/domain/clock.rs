@@ -68,8 +68,14 @@ pub fn to_rfc3339(ms: Millis, tz: chrono_tz::Tz) -> String {
     }
 }
 
+/// The years a contest date-time may name, as written (in its own offset).
+pub const RFC3339_YEARS: std::ops::RangeInclusive<i32> = 2000..=2999;
+
 /// Parses an RFC 3339 timestamp (with offset) into milliseconds; rejects years
 /// outside 2000–2999 so a typo cannot open a contest for a millennium.
+///
+/// The year is the one written (`2000-01-01T00:00:00+07:00` is in 2000), so
+/// that the rule can be stated as a pattern; see [`rfc3339_pattern`].
 pub fn parse_rfc3339(s: &str) -> Option<Millis> {
     let t = chrono::DateTime::parse_from_rfc3339(s.trim()).ok()?;
     // chrono accepts a leap second (":60") as nanosecond ≥ 1e9; a contest
@@ -77,9 +83,24 @@ pub fn parse_rfc3339(s: &str) -> Option<Millis> {
     if chrono::Timelike::nanosecond(&t) >= 1_000_000_000 {
         return None;
     }
-    let ms = t.timestamp_millis();
-    let year = chrono::Datelike::year(&t.naive_utc());
-    (2000..3000).contains(&year).then_some(ms)
+    let year = chrono::Datelike::year(&t);
+    RFC3339_YEARS.contains(&year).then(|| t.timestamp_millis())
+}
+
+/// What [`parse_rfc3339`] accepts, as an ECMA-262 pattern: chrono's RFC 3339
+/// (`T`, `t` or a space between date and time; any number of fraction digits;
+/// `Z`, `z` or an offset up to ±23:59, with `-` or `−`), no leap second, a
+/// year in [`RFC3339_YEARS`], surrounding whitespace ignored.
+pub fn rfc3339_pattern() -> String {
+    use super::pattern::{WHITESPACE, date};
+    let last =
+        chrono::NaiveDate::from_ymd_opt(*RFC3339_YEARS.end(), 12, 31).expect("December 31 exists");
+    let ws = format!("[{WHITESPACE}]*");
+    let hm = "(?:[01][0-9]|2[0-3]):[0-5][0-9]";
+    format!(
+        "^{ws}{}[Tt ]{hm}:[0-5][0-9](?:\\.[0-9]+)?(?:[Zz]|[-+\\u2212]{hm}){ws}$",
+        date(*RFC3339_YEARS.start(), last)
+    )
 }
 
 #[cfg(test)]
@@ -103,5 +124,35 @@ mod tests {
         assert_eq!(parse_rfc3339("1999-12-31T23:59:59Z"), None);
         assert_eq!(parse_rfc3339("yesterday"), None);
         assert_eq!(parse_rfc3339("2024-12-01T00:00:60+07:00"), None);
+    }
+
+    #[test]
+    fn the_year_is_the_one_written() {
+        assert!(parse_rfc3339("2000-01-01T00:00:00+07:00").is_some());
+        assert!(parse_rfc3339("1999-12-31T23:00:00-07:00").is_none());
+        assert!(parse_rfc3339("2999-12-31T23:00:00-07:00").is_some());
+        assert!(parse_rfc3339("3000-01-01T01:00:00+07:00").is_none());
+    }
+
+    #[test]
+    fn chrono_takes_the_spellings_the_pattern_states() {
+        for ok in [
+            " 2024-12-01t00:00:00z\n",
+            "2024-12-01 00:00:00.123456789123+07:00",
+            "2024-02-29T23:59:59\u{2212}23:59",
+        ] {
+            assert!(parse_rfc3339(ok).is_some(), "{ok:?}");
+        }
+        for bad in [
+            "2024-12-01T00:00:00",
+            "2024-12-01T00:00:00.Z",
+            "2024-12-01T24:00:00Z",
+            "2024-12-01T00:00:00+24:00",
+            "2023-02-29T00:00:00Z",
+            "2024-12-01T00:00:00+0700",
+            "2024-12-01T00:00Z",
+        ] {
+            assert!(parse_rfc3339(bad).is_none(), "{bad:?}");
+        }
     }
 }

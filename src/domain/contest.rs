@@ -5,10 +5,43 @@ use super::account::NationalId;
 use super::clock::{Millis, parse_rfc3339};
 use super::phone::Phone;
 use super::ranking::{ActualFigure, CountedAttempt, PrizeTier, TieBreakKey};
-use super::{FieldError, Problems, char_len, has_control};
+use super::{FieldError, Problems, char_len, has_control, schema};
 use serde::{Deserialize, Serialize};
+use std::ops::RangeInclusive;
 
 pub const DEFAULT_TIMEZONE: &str = "Asia/Ho_Chi_Minh";
+
+// The rules of a contest's settings, in characters (texts are trimmed first)
+// or in the unit of the field. The OpenAPI document is built from these too.
+pub const TITLE_CHARS: RangeInclusive<usize> = 1..=200;
+pub const DESCRIPTION_CHARS: RangeInclusive<usize> = 0..=5_000;
+pub const RULES_CHARS: RangeInclusive<usize> = 0..=20_000;
+pub const PREDICTION_QUESTION_CHARS: RangeInclusive<usize> = 1..=500;
+pub const PRIZE_NAME_CHARS: RangeInclusive<usize> = 1..=100;
+pub const QUESTIONS_PER_ATTEMPT: RangeInclusive<i64> = 1..=200;
+pub const TIME_LIMIT_SECONDS: RangeInclusive<i64> = 5..=86_400;
+pub const MAX_ATTEMPTS: RangeInclusive<i64> = 1..=100;
+pub const GRACE_SECONDS: RangeInclusive<i64> = 0..=300;
+pub const MAX_PRIZE_TIERS: usize = 20;
+pub const PRIZE_COUNT: RangeInclusive<i64> = 1..=10_000;
+/// In VND.
+pub const PRIZE_AMOUNT: RangeInclusive<i64> = 1..=1_000_000_000_000;
+pub const MAX_EXCLUDED: usize = 10_000;
+
+/// The JSON body the largest contest these rules allow can need: every text at
+/// its longest with each character escaped (up to 12 bytes, `\uXXXX\uXXXX`),
+/// every exclusion at the longest phone spelling escaped (6 bytes a
+/// character), and room for the rest. Creating and editing a contest accept
+/// bodies this large, so that no contest within the rules is refused as 413.
+pub const MAX_INPUT_JSON_BYTES: usize = {
+    let texts = *TITLE_CHARS.end()
+        + *DESCRIPTION_CHARS.end()
+        + *RULES_CHARS.end()
+        + *PREDICTION_QUESTION_CHARS.end()
+        + MAX_PRIZE_TIERS * *PRIZE_NAME_CHARS.end();
+    let exclusions = MAX_EXCLUDED * (super::phone::MAX_INPUT_BYTES * 6 + 3);
+    texts * 12 + exclusions + 64 * 1024
+};
 pub const DEFAULT_PREDICTION_QUESTION: &str =
     "Dự đoán có bao nhiêu người tham gia trả lời đúng tất cả các câu hỏi?";
 
@@ -64,40 +97,64 @@ pub struct Prediction {
 }
 
 /// Contest settings as the API sends them. Every field is optional so one type
-/// serves create (defaults fill gaps) and PATCH (the stored value fills gaps).
+/// serves create (defaults fill gaps) and PATCH (the stored value fills gaps);
+/// the create body is documented apart (`schema::new_contest`), with title,
+/// start and end required.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContestInput {
+    #[schema(schema_with = schema::title)]
     pub title: Option<String>,
+    #[schema(schema_with = schema::description)]
     pub description: Option<String>,
+    #[schema(schema_with = schema::rules)]
     pub rules: Option<String>,
+    #[schema(schema_with = schema::starts_at)]
     pub starts_at: Option<String>,
+    #[schema(schema_with = schema::ends_at)]
     pub ends_at: Option<String>,
+    #[schema(schema_with = schema::timezone)]
     pub timezone: Option<String>,
+    #[schema(schema_with = schema::questions_per_attempt)]
     pub questions_per_attempt: Option<i64>,
+    #[schema(schema_with = schema::time_limit_seconds)]
     pub time_limit_seconds: Option<i64>,
+    #[schema(schema_with = schema::max_attempts)]
     pub max_attempts: Option<i64>,
+    #[schema(schema_with = schema::counted_attempt)]
     pub counted_attempt: Option<String>,
+    #[schema(schema_with = schema::grace_seconds)]
     pub grace_seconds: Option<i64>,
     pub prediction: Option<PredictionInput>,
+    #[schema(schema_with = schema::tie_break)]
     pub tie_break: Option<Vec<String>>,
+    #[schema(schema_with = schema::prizes)]
     pub prizes: Option<Vec<PrizeInput>>,
+    #[schema(schema_with = schema::excluded)]
     pub excluded: Option<Vec<String>>,
 }
 
+/// The prediction question; absent fields keep their current (or default) value.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PredictionInput {
+    #[schema(schema_with = schema::prediction_enabled)]
     pub enabled: Option<bool>,
+    #[schema(schema_with = schema::prediction_question)]
     pub question: Option<String>,
+    #[schema(schema_with = schema::prediction_actual)]
     pub actual: Option<String>,
 }
 
+/// One prize tier.
 #[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrizeInput {
+    #[schema(schema_with = schema::prize_name)]
     pub name: String,
+    #[schema(schema_with = schema::prize_count)]
     pub count: i64,
+    #[schema(schema_with = schema::prize_amount)]
     pub amount: i64,
 }
 
@@ -122,10 +179,18 @@ pub struct ContestSettings {
     pub excluded: Vec<String>,
 }
 
-fn text(field: &str, v: Option<&str>, min: usize, max: usize, problems: &mut Problems) -> String {
+/// A text of the contest: trimmed, `chars` long, no control character but
+/// tabs and line breaks.
+fn text(
+    field: &str,
+    v: Option<&str>,
+    chars: RangeInclusive<usize>,
+    problems: &mut Problems,
+) -> String {
     let v = v.unwrap_or("").trim().to_owned();
     let n = char_len(&v);
-    if n < min || n > max || has_control(&v, true) {
+    if !chars.contains(&n) || has_control(&v, true) {
+        let (min, max) = (chars.start(), chars.end());
         problems.push(
             field,
             "invalid_text",
@@ -135,22 +200,42 @@ fn text(field: &str, v: Option<&str>, min: usize, max: usize, problems: &mut Pro
     v
 }
 
+/// The texts [`text`] accepts within `chars`, as an ECMA-262 pattern.
+pub fn text_pattern(chars: RangeInclusive<usize>) -> String {
+    super::pattern::trimmed(chars, super::pattern::Controls::TabsAndLineBreaks)
+}
+
+/// What an entry of `excluded` may be: a phone number or a national ID, in any
+/// spelling [`Phone::parse`] or [`NationalId::parse`] accepts.
+pub fn excluded_pattern() -> String {
+    format!(
+        "^(?:{}|{})$",
+        Phone::pattern_body(),
+        NationalId::pattern_body()
+    )
+}
+
+/// The IANA time zone names a contest may use.
+pub fn timezone_names() -> impl Iterator<Item = &'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())
+}
+
 fn ranged(
     field: &str,
     v: Option<i64>,
     default: i64,
-    min: i64,
-    max: i64,
+    range: RangeInclusive<i64>,
     problems: &mut Problems,
 ) -> u32 {
     let v = v.unwrap_or(default);
-    if v < min || v > max {
+    if !range.contains(&v) {
+        let (min, max) = (range.start(), range.end());
         problems.push(
             field,
             "out_of_range",
             format!("must be between {min} and {max}"),
         );
-        return min as u32;
+        return *min as u32;
     }
     v as u32
 }
@@ -166,8 +251,7 @@ impl ContestSettings {
         let title = text(
             "title",
             input.title.as_deref().or(b.map(|b| b.title.as_str())),
-            1,
-            200,
+            TITLE_CHARS,
             &mut p,
         );
         let description = text(
@@ -176,15 +260,13 @@ impl ContestSettings {
                 .description
                 .as_deref()
                 .or(b.map(|b| b.description.as_str())),
-            0,
-            5_000,
+            DESCRIPTION_CHARS,
             &mut p,
         );
         let rules = text(
             "rules",
             input.rules.as_deref().or(b.map(|b| b.rules.as_str())),
-            0,
-            20_000,
+            RULES_CHARS,
             &mut p,
         );
 
@@ -236,46 +318,40 @@ impl ContestSettings {
             "questions_per_attempt",
             input.questions_per_attempt,
             b.map_or(20, |b| b.questions_per_attempt as i64),
-            1,
-            200,
+            QUESTIONS_PER_ATTEMPT,
             &mut p,
         );
         let time_limit_seconds = ranged(
             "time_limit_seconds",
             input.time_limit_seconds,
             b.map_or(600, |b| b.time_limit_seconds as i64),
-            5,
-            86_400,
+            TIME_LIMIT_SECONDS,
             &mut p,
         );
         let max_attempts = ranged(
             "max_attempts",
             input.max_attempts,
             b.map_or(1, |b| b.max_attempts as i64),
-            1,
-            100,
+            MAX_ATTEMPTS,
             &mut p,
         );
         let grace_seconds = ranged(
             "grace_seconds",
             input.grace_seconds,
             b.map_or(15, |b| b.grace_seconds as i64),
-            0,
-            300,
+            GRACE_SECONDS,
             &mut p,
         );
         let counted_attempt = match input.counted_attempt.as_deref() {
             None => b.map_or(CountedAttempt::Best, |b| b.counted_attempt),
-            Some("best") => CountedAttempt::Best,
-            Some("first") => CountedAttempt::First,
-            Some(_) => {
+            Some(name) => CountedAttempt::parse(name).unwrap_or_else(|| {
                 p.push(
                     "counted_attempt",
                     "invalid_choice",
                     "must be \"best\" or \"first\"",
                 );
                 CountedAttempt::Best
-            }
+            }),
         };
 
         let base_pred = b.map(|b| b.prediction.clone()).unwrap_or(Prediction {
@@ -300,8 +376,7 @@ impl ContestSettings {
             question: text(
                 "prediction.question",
                 Some(pin.question.as_deref().unwrap_or(&base_pred.question)),
-                1,
-                500,
+                PREDICTION_QUESTION_CHARS,
                 &mut p,
             ),
             actual,
@@ -357,32 +432,44 @@ impl ContestSettings {
 
         let prizes = match &input.prizes {
             Some(tiers) => {
-                if tiers.len() > 20 {
-                    p.push("prizes", "too_many", "at most 20 prize tiers");
+                if tiers.len() > MAX_PRIZE_TIERS {
+                    p.push(
+                        "prizes",
+                        "too_many",
+                        format!("at most {MAX_PRIZE_TIERS} prize tiers"),
+                    );
                 }
                 tiers
                     .iter()
                     .enumerate()
                     .map(|(i, t)| {
-                        let name =
-                            text(&format!("prizes[{i}].name"), Some(&t.name), 1, 100, &mut p);
-                        if !(1..=10_000).contains(&t.count) {
+                        let name = text(
+                            &format!("prizes[{i}].name"),
+                            Some(&t.name),
+                            PRIZE_NAME_CHARS,
+                            &mut p,
+                        );
+                        if !PRIZE_COUNT.contains(&t.count) {
+                            let (min, max) = (PRIZE_COUNT.start(), PRIZE_COUNT.end());
                             p.push(
                                 format!("prizes[{i}].count"),
                                 "out_of_range",
-                                "must be between 1 and 10000",
+                                format!("must be between {min} and {max}"),
                             );
                         }
-                        if !(1..=1_000_000_000_000).contains(&t.amount) {
+                        if !PRIZE_AMOUNT.contains(&t.amount) {
                             p.push(
                                 format!("prizes[{i}].amount"),
                                 "out_of_range",
-                                "must be a positive amount in VND, at most 1,000,000,000,000",
+                                format!(
+                                    "must be a positive amount in VND, at most {}",
+                                    PRIZE_AMOUNT.end()
+                                ),
                             );
                         }
                         PrizeTier {
                             name,
-                            count: t.count.clamp(0, 10_000) as u32,
+                            count: t.count.clamp(0, *PRIZE_COUNT.end()) as u32,
                             amount: t.amount,
                         }
                     })
@@ -393,8 +480,12 @@ impl ContestSettings {
 
         let excluded = match &input.excluded {
             Some(list) => {
-                if list.len() > 10_000 {
-                    p.push("excluded", "too_many", "at most 10000 entries");
+                if list.len() > MAX_EXCLUDED {
+                    p.push(
+                        "excluded",
+                        "too_many",
+                        format!("at most {MAX_EXCLUDED} entries"),
+                    );
                 }
                 let mut out: Vec<String> = Vec::new();
                 for (i, e) in list.iter().enumerate() {

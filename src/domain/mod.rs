@@ -7,10 +7,12 @@ pub mod clock;
 pub mod contest;
 pub mod ids;
 pub mod password;
+pub mod pattern;
 pub mod phone;
 pub mod question;
 pub mod ranking;
 pub mod results;
+pub mod schema;
 
 /// A problem with one input field, reported to the client under `error.fields`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -71,6 +71,26 @@ impl Password {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// What [`Password::parse`] accepts, as an ECMA-262 pattern (the length is
+    /// stated apart, as `minLength`/`maxLength`): no NUL, not one repeated
+    /// character, not a run of consecutive digits. The common-password list is
+    /// too long to spell out; it is named in the schema's description.
+    pub fn pattern() -> String {
+        let runs: Vec<String> = trivial_runs().collect();
+        format!("^(?!([^\\x00])\\1*$)(?!(?:{})$)[^\\x00]*$", runs.join("|"))
+    }
+}
+
+/// The ascending runs [`is_trivial`] refuses at the allowed lengths: each
+/// character one code point above the one before it, all but the last a digit
+/// ("01234567", …, "3456789:").
+fn trivial_runs() -> impl Iterator<Item = String> {
+    (b'0'..=b'9').flat_map(|first| {
+        let longest = usize::from(b'9' - first) + 2;
+        (MIN_CHARS..=longest.min(MAX_CHARS))
+            .map(move |len| (0..len).map(|i| char::from(first + i as u8)).collect())
+    })
 }
 
 /// One repeated character or a run of consecutive digits ("aaaaaaaa", "12345678…").
@@ -118,6 +138,23 @@ mod tests {
     fn no_composition_rules() {
         assert!(Password::parse("correct horse battery staple").is_ok());
         assert!(Password::parse("tramchimdongthap").is_ok());
+    }
+
+    #[test]
+    fn the_ascending_runs_of_the_pattern_are_those_refused() {
+        let runs: Vec<String> = trivial_runs().collect();
+        assert!(runs.contains(&"0123456789:".to_owned()));
+        assert!(runs.contains(&"3456789:".to_owned()));
+        for run in &runs {
+            assert_eq!(
+                Password::parse(run).unwrap_err().code,
+                "too_common",
+                "{run}"
+            );
+        }
+        // One code point further is no longer a run.
+        assert!(Password::parse("456789:;").is_ok());
+        assert!(Password::parse("0123456789:;").is_ok());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! are one person, stored as the ten-digit national form.
 
 use super::FieldError;
+use super::pattern::WHITESPACE;
 
 /// A normalised Vietnamese mobile number: ten digits starting with 0.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -9,6 +10,12 @@ pub struct Phone(String);
 
 /// Mobile prefixes in use after the 2018 renumbering (03x, 05x, 07x, 08x, 09x).
 const MOBILE_PREFIXES: [char; 5] = ['3', '5', '7', '8', '9'];
+
+/// The longest spelling accepted, in bytes once trimmed.
+pub const MAX_INPUT_BYTES: usize = 32;
+
+/// Characters a spelling may use between the digits.
+const SEPARATORS: [char; 5] = [' ', '.', '-', '(', ')'];
 
 impl Phone {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
@@ -20,7 +27,7 @@ impl Phone {
             )
         };
         let trimmed = input.trim();
-        if trimmed.is_empty() || trimmed.len() > 32 {
+        if trimmed.is_empty() || trimmed.len() > MAX_INPUT_BYTES {
             return Err(bad());
         }
         let mut digits = String::with_capacity(12);
@@ -28,7 +35,7 @@ impl Phone {
             match c {
                 '0'..='9' => digits.push(c),
                 '+' if i == 0 => {}
-                ' ' | '.' | '-' | '(' | ')' => {}
+                c if SEPARATORS.contains(&c) => {}
                 _ => return Err(bad()),
             }
         }
@@ -52,6 +59,37 @@ impl Phone {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The spellings [`Phone::parse`] accepts, as the body of an ECMA-262
+    /// pattern without anchors: surrounding whitespace, at most 32 characters
+    /// between them, separators anywhere between the digits, and the digits
+    /// `0XNNNNNNNN`, `XNNNNNNNN`, `84XNNNNNNNN` or `+84XNNNNNNNN`, X a mobile prefix.
+    pub fn pattern_body() -> String {
+        let ws = format!("[{WHITESPACE}]*");
+        // Escaped for a class, except the space (ECMA-262 `u` mode refuses `\ `).
+        let marks: String = SEPARATORS
+            .iter()
+            .filter(|c| **c != ' ')
+            .map(|c| format!("\\{c}"))
+            .collect();
+        let s = format!("[ {marks}]*");
+        let x: String = MOBILE_PREFIXES.iter().collect();
+        // The trimmed spelling: no space at either end, bounded in length.
+        let edge = format!("[0-9+{marks}]");
+        let inner = format!("[0-9+ {marks}]");
+        let bound = format!(
+            "(?={edge}(?:{inner}{{0,{}}}{edge})?{ws}$)",
+            MAX_INPUT_BYTES - 2
+        );
+        let any = format!(
+            "{ws}{bound}(?:\\+{s}8{s}4|(?:{s}8{s}4|{s}0)?){s}[{x}](?:{s}[0-9]){{8}}{s}{ws}"
+        );
+        // The same numbers with at most one separator between digits: a subset
+        // of `any`, stated first so that generators find short spellings.
+        let one = format!("[ {marks}]?");
+        let plain = format!("{ws}(?:\\+8{one}4|(?:8{one}4|0)?){one}[{x}](?:{one}[0-9]){{8}}{ws}");
+        format!("(?:{plain}|{any})")
     }
 
     /// `0912345678` → `091****678`, as winners are published.

@@ -18,6 +18,8 @@ pub const MIN_OPTIONS: usize = 2;
 pub const MAX_OPTIONS: usize = 6;
 /// Most questions one import file may hold.
 pub const MAX_IMPORT_ROWS: usize = 10_000;
+/// The most questions a contest's bank holds.
+pub const MAX_BANK_SIZE: usize = 20_000;
 /// Longest question text, in characters (not bytes: Vietnamese letters are multi-byte).
 pub const MAX_TEXT_CHARS: usize = 2_000;
 /// Longest option, in characters.
@@ -67,6 +69,22 @@ pub struct RowError {
     pub column: Option<String>,
     /// A plain English sentence.
     pub reason: String,
+}
+
+/// The question texts [`NewQuestion::parse`] accepts, as an ECMA-262 pattern.
+pub fn text_pattern() -> String {
+    super::pattern::trimmed_lines(1..=MAX_TEXT_CHARS)
+}
+
+/// The options [`NewQuestion::parse`] accepts, as an ECMA-262 pattern.
+pub fn option_pattern() -> String {
+    super::pattern::trimmed(1..=MAX_OPTION_CHARS, super::pattern::Controls::None)
+}
+
+/// The categories [`NewQuestion::parse`] accepts (blank is no category), as
+/// an ECMA-262 pattern.
+pub fn category_pattern() -> String {
+    super::pattern::trimmed(0..=MAX_CATEGORY_CHARS, super::pattern::Controls::None)
 }
 
 impl NewQuestion {

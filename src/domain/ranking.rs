@@ -35,6 +35,14 @@ impl TieBreakKey {
         TieBreakKey::SubmittedAt,
     ];
 
+    /// Every key.
+    pub const ALL: [TieBreakKey; 4] = [
+        TieBreakKey::Score,
+        TieBreakKey::Prediction,
+        TieBreakKey::Duration,
+        TieBreakKey::SubmittedAt,
+    ];
+
     /// The name used in the API and in stored contests.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -67,6 +75,9 @@ pub enum CountedAttempt {
 }
 
 impl CountedAttempt {
+    /// Every choice.
+    pub const ALL: [CountedAttempt; 2] = [CountedAttempt::Best, CountedAttempt::First];
+
     /// The name used in the API (`counted_attempt`).
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -95,6 +106,12 @@ pub enum ActualFigure {
 }
 
 impl ActualFigure {
+    /// Every figure.
+    pub const ALL: [ActualFigure; 2] = [
+        ActualFigure::AllCorrectParticipants,
+        ActualFigure::Participants,
+    ];
+
     /// The name used in the API (`prediction.actual`).
     pub fn as_str(&self) -> &'static str {
         match self {

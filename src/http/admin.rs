@@ -4,22 +4,63 @@ use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth};
 use crate::domain::account::Role;
+use crate::domain::pattern::{self, Controls};
+use crate::domain::schema;
 use crate::store::{audit, users};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/users", web::get().to(search_users))
         .route("/admin/users/{id}/role", web::put().to(set_role));
 }
 
-#[derive(Deserialize)]
+/// The longest search text, in characters once trimmed.
+const SEARCH_MAX_CHARS: usize = 100;
+/// Rows per page: any unsigned value is read, then held to this range.
+const SEARCH_LIMIT: std::ops::RangeInclusive<u64> = 1..=200;
+/// The furthest a search pages (larger offsets are brought back to it).
+const SEARCH_MAX_OFFSET: u64 = 1_000_000;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     #[serde(default)]
+    #[param(schema_with = search_text)]
     pub q: String,
+    #[param(schema_with = search_limit)]
     pub limit: Option<u64>,
+    #[param(schema_with = search_offset)]
     pub offset: Option<u64>,
+}
+
+fn search_text() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(pattern::trimmed(0..=SEARCH_MAX_CHARS, Controls::None)))
+        .description(Some(format!(
+            "Phone digits, part of a name or a national ID: at most {SEARCH_MAX_CHARS} \
+             characters once trimmed, no control character."
+        )))
+}
+
+fn search_limit() -> ObjectBuilder {
+    let (min, max) = (SEARCH_LIMIT.start(), SEARCH_LIMIT.end());
+    schema::unsigned(
+        u64::MAX,
+        &format!("Rows per page: {min}–{max} (50 by default); a value outside is brought within."),
+    )
+}
+
+fn search_offset() -> ObjectBuilder {
+    schema::unsigned(
+        u64::MAX,
+        &format!(
+            "Rows to skip (0 by default); beyond {SEARCH_MAX_OFFSET} counts as {SEARCH_MAX_OFFSET}."
+        ),
+    )
 }
 
 #[utoipa::path(
@@ -27,7 +68,7 @@ pub struct SearchQuery {
     path = "/api/v1/admin/users",
     operation_id = "search_users",
     tag = "admins",
-    params(("q" = Option<String>, Query, description = "phone digits, name or national ID"), ("limit" = Option<u64>, Query, description = "1–200"), ("offset" = Option<u64>, Query, description = "rows to skip")),
+    params(SearchQuery),
     responses((status = 200, description = "{users}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])),
 )]
@@ -37,8 +78,11 @@ async fn search_users(
     query: web::Query<SearchQuery>,
 ) -> ApiResult<HttpResponse> {
     auth.require_admin()?;
-    let limit = query.limit.unwrap_or(50).clamp(1, 200);
-    let offset = query.offset.unwrap_or(0).min(1_000_000);
+    let limit = query
+        .limit
+        .unwrap_or(50)
+        .clamp(*SEARCH_LIMIT.start(), *SEARCH_LIMIT.end());
+    let offset = query.offset.unwrap_or(0).min(SEARCH_MAX_OFFSET);
     let q = query.q.trim();
     if q.chars().any(char::is_control) {
         return Err(ApiError::field(
@@ -47,8 +91,12 @@ async fn search_users(
             "the search text has a control character",
         ));
     }
-    if q.chars().count() > 100 {
-        return Err(ApiError::field("q", "too_long", "at most 100 characters"));
+    if q.chars().count() > SEARCH_MAX_CHARS {
+        return Err(ApiError::field(
+            "q",
+            "too_long",
+            format!("at most {SEARCH_MAX_CHARS} characters"),
+        ));
     }
     let found = users::search(&state.db, q, limit, offset).await?;
     Ok(HttpResponse::Ok().json(json!({ "users": found, "limit": limit, "offset": offset })))
@@ -57,6 +105,7 @@ async fn search_users(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleBody {
+    #[schema(schema_with = schema::role)]
     pub role: String,
 }
 
@@ -77,7 +126,13 @@ async fn set_role(
     body: ApiJson<RoleBody>,
 ) -> ApiResult<HttpResponse> {
     auth.require_admin()?;
-    let body = body.into_inner()?;
+    let id = crate::domain::ids::UserId::parse(&path)
+        .ok_or(ApiError::NotFound("user"))?
+        .as_string();
+    let before = users::find(&state.db, &id)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    let body = body.into_inner().await?;
     let role = Role::parse(&body.role).ok_or_else(|| {
         ApiError::field(
             "role",
@@ -85,18 +140,12 @@ async fn set_role(
             "must be participant, organiser or admin",
         )
     })?;
-    let id = crate::domain::ids::UserId::parse(&path)
-        .ok_or(ApiError::NotFound("user"))?
-        .as_string();
     if id == auth.user.id {
         return Err(ApiError::conflict(
             "own_role",
             "an admin cannot change their own role",
         ));
     }
-    let before = users::find(&state.db, &id)
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
     let user = users::set_role(&state.db, &id, role)
         .await?
         .ok_or(ApiError::NotFound("user"))?;

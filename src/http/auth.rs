@@ -8,6 +8,7 @@ use crate::domain::Problems;
 use crate::domain::account::{Address, DateOfBirth, FullName, NationalId, Registration, Role};
 use crate::domain::password::Password;
 use crate::domain::phone::Phone;
+use crate::domain::schema;
 use crate::hashing::HashError;
 use crate::store::sessions;
 use crate::store::users::{self, CreateError, User};
@@ -23,29 +24,52 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/me", web::get().to(me));
 }
 
+/// A postal address as the prize list prints it.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressBody {
+    #[schema(schema_with = schema::province)]
     pub province: String,
     #[serde(default)]
+    #[schema(schema_with = schema::district)]
     pub district: Option<String>,
+    #[schema(schema_with = schema::commune)]
     pub commune: String,
+    #[schema(schema_with = schema::hamlet)]
     pub hamlet: String,
 }
 
+/// A new participant. Every field is checked and every problem reported at
+/// once (422 with `fields`); a phone or national ID already registered is 409.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterBody {
+    #[schema(schema_with = schema::phone)]
     pub phone: String,
+    #[schema(schema_with = schema::password)]
     pub password: String,
+    #[schema(schema_with = schema::full_name)]
     pub full_name: String,
     pub address: AddressBody,
     #[serde(default)]
+    #[schema(schema_with = schema::national_id)]
     pub national_id: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = date_of_birth_schema)]
     pub date_of_birth: Option<String>,
 }
 
+/// The date of birth as of the system clock; the served document states the
+/// server clock's today instead (see `openapi::document`).
+fn date_of_birth_schema() -> utoipa::openapi::schema::ObjectBuilder {
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+        .date_naive();
+    schema::date_of_birth(today)
+}
+
+/// Any phone spelling and password: a wrong pair, or a phone that is not a
+/// mobile number, is 401 `invalid_credentials`, never a validation error.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginBody {
@@ -124,7 +148,8 @@ pub fn parse_registration(
     }
 }
 
-fn today(state: &AppState) -> chrono::NaiveDate {
+/// Today in Vietnam by the server's clock.
+pub fn today(state: &AppState) -> chrono::NaiveDate {
     chrono::DateTime::from_timestamp_millis(state.clock.now())
         .map(|t| t.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive())
         .unwrap_or_default()
@@ -170,7 +195,7 @@ async fn register(
     req: HttpRequest,
     body: ApiJson<RegisterBody>,
 ) -> ApiResult<HttpResponse> {
-    let body = body.into_inner()?;
+    let body = body.into_inner().await?;
     let reg = parse_registration(&body, today(&state))?;
     let ip = client_ip(&req, &state.trusted_proxies);
     state
@@ -219,7 +244,7 @@ async fn login(
         .limits
         .login_from(ip)
         .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
-    let body = body.into_inner()?;
+    let body = body.into_inner().await?;
     let phone = Phone::parse(&body.phone).ok();
     let key = phone
         .as_ref()

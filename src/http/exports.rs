@@ -54,16 +54,32 @@ pub fn export_row(c: &Contest, r: StoredRow) -> ExportRow {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CsvQuery {
     /// `;` for Vietnamese Excel, whose list separator is often a semicolon.
+    #[param(schema_with = separator)]
     pub sep: Option<String>,
+}
+
+/// The separators [`csv_format`] accepts.
+const SEPARATORS: [&str; 2] = [",", ";"];
+
+fn separator() -> utoipa::openapi::schema::ObjectBuilder {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(SEPARATORS))
+        .description(Some(
+            "The cell separator: `,` (by default) or `;` (Excel in Vietnamese locale).",
+        ))
 }
 
 fn csv_format(q: &CsvQuery) -> ApiResult<CsvFormat> {
     match q.sep.as_deref() {
-        None | Some(",") => Ok(CsvFormat { separator: b',' }),
-        Some(";") => Ok(CsvFormat { separator: b';' }),
+        None => Ok(CsvFormat { separator: b',' }),
+        Some(sep) if SEPARATORS.contains(&sep) => Ok(CsvFormat {
+            separator: sep.as_bytes()[0],
+        }),
         Some(_) => Err(ApiError::field(
             "sep",
             "invalid_choice",
@@ -115,7 +131,7 @@ async fn winners_xlsx_file(
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/contests/{id}/winners.csv", operation_id = "winners_csv", tag = "results",
-    params(("id" = String, Path, description = "the contest"), ("sep" = Option<String>, Query, description = ", (default) or ;")),
+    params(("id" = String, Path, description = "the contest"), CsvQuery),
     responses((status = 200, description = "the winners, CSV (UTF-8 with BOM, CRLF)", content_type = "text/csv"),
         (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
         (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody),
@@ -129,8 +145,8 @@ async fn winners_csv(
     path: web::Path<String>,
     q: web::Query<CsvQuery>,
 ) -> ApiResult<HttpResponse> {
-    let format = csv_format(&q)?;
     let c = exportable(&state, &auth, &path).await?;
+    let format = csv_format(&q)?;
     let mut body = format.header();
     for r in results::winners(&state.db, &c.id, c.prize_count()).await? {
         body.extend(format.row(&export_row(&c, r)));
@@ -142,7 +158,7 @@ async fn winners_csv(
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/contests/{id}/leaderboard.csv", operation_id = "leaderboard_csv", tag = "results",
-    params(("id" = String, Path, description = "the contest"), ("sep" = Option<String>, Query, description = ", (default) or ;")),
+    params(("id" = String, Path, description = "the contest"), CsvQuery),
     responses((status = 200, description = "the whole ranking, CSV, streamed", content_type = "text/csv"),
         (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
         (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody),
@@ -156,8 +172,8 @@ async fn leaderboard_csv(
     path: web::Path<String>,
     q: web::Query<CsvQuery>,
 ) -> ApiResult<HttpResponse> {
-    let format = csv_format(&q)?;
     let c = exportable(&state, &auth, &path).await?;
+    let format = csv_format(&q)?;
     // A producer pages through the ranking by rank (keyset) and hands chunks to
     // the response through a small bounded channel: memory stays flat however
     // long the leaderboard is, and a slow client slows the producer down.

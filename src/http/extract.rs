@@ -11,6 +11,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 
 pub const SESSION_COOKIE: &str = "crane_session";
@@ -48,16 +49,17 @@ pub fn media_type(req: &HttpRequest) -> Option<String> {
 /// JSON, 422 when it is JSON of the wrong shape.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // Every body of this API is an object; serde would also read a struct from a
-    // positional array, which no client means to send.
+    // positional array, which no client means to send. Such a body's text is
+    // judged first — malformed, or nested deeper than the parser goes, is 400
+    // (`IgnoredAny` would not notice the depth) — then its shape, 422.
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if first.is_some_and(|b| *b != b'{')
-        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
-    {
-        return Err(ApiError::field(
-            "body",
-            "invalid_type",
-            "the body must be a JSON object",
-        ));
+    if first.is_some_and(|b| *b != b'{') {
+        return Err(match serde_json::from_slice::<serde_json::Value>(bytes) {
+            Ok(_) => ApiError::field("body", "invalid_type", "the body must be a JSON object"),
+            Err(e) => {
+                ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+            }
+        });
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
@@ -80,38 +82,47 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 /// A JSON body: `application/json` only (415 otherwise), at most
-/// `limits.max_json_bytes` (413), malformed → 400, wrong shape → 422.
+/// `limits.max_json_bytes` (413) — or `MIN_LIMIT` bytes when that is more, for
+/// a body whose own rules need more room —, malformed → 400, wrong shape → 422.
 ///
-/// Its error is kept, not raised by the extractor: actix resolves a handler's
-/// extractors together, so a bad body could otherwise be answered before the
-/// signed-in user is known. Handlers call [`ApiJson::into_inner`] after their
-/// access checks, so the order is always 401 → 403 → 404 → body errors.
-pub struct ApiJson<T>(Result<T, ApiError>);
+/// The body is read only when the handler asks for it, with
+/// [`ApiJson::into_inner`], after its access checks: so the order is always
+/// 401 → 403 → 404 → body errors, and no body is buffered for a caller who may
+/// not send it.
+pub struct ApiJson<T, const MIN_LIMIT: usize = 0> {
+    req: HttpRequest,
+    payload: Payload,
+    body: PhantomData<T>,
+}
 
-impl<T> ApiJson<T> {
-    pub fn into_inner(self) -> Result<T, ApiError> {
-        self.0
+impl<T: DeserializeOwned, const MIN_LIMIT: usize> ApiJson<T, MIN_LIMIT> {
+    pub async fn into_inner(self) -> Result<T, ApiError> {
+        read_json(self.req, self.payload, MIN_LIMIT).await
     }
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+impl<T, const MIN_LIMIT: usize> FromRequest for ApiJson<T, MIN_LIMIT> {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let payload = payload.take();
-        Box::pin(async move { Ok(ApiJson(read_json(req, payload).await)) })
+        std::future::ready(Ok(ApiJson {
+            req: req.clone(),
+            payload: payload.take(),
+            body: PhantomData,
+        }))
     }
 }
 
 async fn read_json<T: DeserializeOwned>(
     req: HttpRequest,
     mut payload: Payload,
+    min_limit: usize,
 ) -> Result<T, ApiError> {
     let limit = req
         .app_data::<web::Data<AppState>>()
-        .map_or(65_536, |s| s.settings.limits.max_json_bytes);
+        .map_or(65_536, |s| s.settings.limits.max_json_bytes)
+        .max(min_limit);
     let mt = media_type(&req);
     if !matches!(mt.as_deref(), Some(m) if m == "application/json" || m.ends_with("+json")) {
         return Err(ApiError::UnsupportedMediaType(

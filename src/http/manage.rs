@@ -5,9 +5,10 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth, media_type, read_body};
 use super::views;
 use crate::domain::FieldError;
-use crate::domain::contest::{ContestInput, ContestSettings, State};
+use crate::domain::contest::{self, ContestInput, ContestSettings, State};
 use crate::domain::ids::ContestId;
 use crate::domain::question::{self, NewQuestion, RowError};
+use crate::domain::schema;
 use crate::store::contests::{self, Contest, PublishOutcome};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -40,22 +41,43 @@ pub async fn staff_contest(state: &AppState, auth: &Auth, id: &str) -> ApiResult
         .ok_or(ApiError::NotFound("contest"))
 }
 
+/// The body of a create: [`ContestInput`] with title, start and end required
+/// (the handler reads a `ContestInput`; only its document differs).
+pub struct NewContest;
+
+impl utoipa::PartialSchema for NewContest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        schema::new_contest(<ContestInput as utoipa::PartialSchema>::schema())
+    }
+}
+
+impl utoipa::ToSchema for NewContest {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <ContestInput as utoipa::ToSchema>::schemas(schemas);
+    }
+}
+
 #[utoipa::path(
     post,
     path = "/api/v1/admin/contests",
     operation_id = "create_contest",
     tag = "organisers",
-    request_body = ContestInput,
+    request_body = NewContest,
     responses((status = 201, description = "{contest} (draft)", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn create(
     state: web::Data<AppState>,
     auth: Auth,
-    body: ApiJson<ContestInput>,
+    body: ApiJson<ContestInput, { contest::MAX_INPUT_JSON_BYTES }>,
 ) -> ApiResult<HttpResponse> {
     auth.require_staff()?;
-    let body = body.into_inner()?;
+    let body = body.into_inner().await?;
     let settings = ContestSettings::parse(&body, None)?;
     let now = state.clock.now();
     let c = contests::create(&state.db, &settings, &auth.user.id, now).await?;
@@ -114,10 +136,10 @@ async fn edit(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
-    body: ApiJson<ContestInput>,
+    body: ApiJson<ContestInput, { contest::MAX_INPUT_JSON_BYTES }>,
 ) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
-    let body = body.into_inner()?;
+    let body = body.into_inner().await?;
     let new = ContestSettings::parse(&body, Some(&c.settings))?;
     match c.state {
         State::Finalized => {
@@ -152,19 +174,25 @@ async fn edit(
     Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, now, true) })))
 }
 
+/// A single-choice question; every problem of every question is reported at once.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionBody {
+    #[schema(schema_with = schema::question_text)]
     pub text: String,
+    #[schema(schema_with = schema::question_options)]
     pub options: Vec<String>,
+    #[schema(schema_with = schema::question_correct)]
     pub correct: usize,
     #[serde(default)]
+    #[schema(schema_with = schema::question_category)]
     pub category: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionsBody {
+    #[schema(schema_with = schema::questions)]
     pub questions: Vec<QuestionBody>,
 }
 
@@ -180,11 +208,11 @@ async fn store_questions(
         ));
     }
     let total = contests::bank_size(&state.db.conn, &c.id).await? + questions.len() as i64;
-    if total > 20_000 {
+    if total > question::MAX_BANK_SIZE as i64 {
         return Err(ApiError::field(
             "questions",
             "too_many",
-            "a bank holds at most 20,000 questions",
+            format!("a bank holds at most {} questions", question::MAX_BANK_SIZE),
         ));
     }
     let n = contests::add_questions(&state.db, &c.id, questions)
@@ -210,12 +238,12 @@ async fn add_questions(
     body: ApiJson<QuestionsBody>,
 ) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
-    let body = body.into_inner()?;
+    let body = body.into_inner().await?;
     if body.questions.is_empty() || body.questions.len() > question::MAX_IMPORT_ROWS {
         return Err(ApiError::field(
             "questions",
             "count",
-            "send 1 to 10,000 questions",
+            format!("send 1 to {} questions", question::MAX_IMPORT_ROWS),
         ));
     }
     let mut errors: Vec<FieldError> = Vec::new();
@@ -250,7 +278,7 @@ fn row_errors(errors: Vec<RowError>) -> ApiError {
     operation_id = "import_questions",
     tag = "organisers",
     request_body(content = String, content_type = "text/csv"),
-    params(("id" = String, Path, description = "the id"), ("format" = Option<String>, Query, description = "aiken for the Aiken format")),
+    params(("id" = String, Path, description = "the id"), ("format" = Option<String>, Query, description = "`aiken` reads a text/csv body as Aiken; any other value is ignored")),
     responses((status = 201, description = "{added, question_count}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
     security(("bearer" = []), ("cookie" = [])),
 )]

@@ -5,6 +5,12 @@
 //! through utoipa-actix-web: routes are registered by each module's `routes()`
 //! function, and a test checks that every registered route is documented.
 
+use super::AppState;
+use crate::domain::schema;
+use actix_web::{HttpResponse, web};
+use std::sync::OnceLock;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
@@ -64,7 +70,13 @@ impl Modify for Security {
         super::admin::search_users, super::admin::set_role,
         super::meta::healthz, super::meta::metrics,
     ),
-    components(schemas(ErrorBody, ErrorDetail)),
+    // Also the types the request schemas refer to by name (`schema_with`
+    // builds those fields, so utoipa does not collect them by itself).
+    components(schemas(
+        ErrorBody, ErrorDetail,
+        crate::domain::contest::PrizeInput, crate::domain::contest::PredictionInput,
+        super::manage::QuestionBody, super::play::AnswerBody,
+    )),
     modifiers(&Security),
     tags(
         (name = "auth", description = "Accounts and sessions"),
@@ -78,7 +90,33 @@ impl Modify for Security {
 )]
 pub struct ApiDoc;
 
+/// The document as served on `today` (the server clock's date in Vietnam): a
+/// date of birth may be any day up to today, so that rule is stated afresh.
+pub fn document(today: chrono::NaiveDate) -> utoipa::openapi::OpenApi {
+    static BASE: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    let mut doc = BASE.get_or_init(ApiDoc::openapi).clone();
+    let register = doc
+        .components
+        .as_mut()
+        .and_then(|c| c.schemas.get_mut("RegisterBody"));
+    if let Some(RefOr::T(Schema::Object(body))) = register {
+        body.properties.insert(
+            "date_of_birth".to_owned(),
+            schema::date_of_birth(today).into(),
+        );
+    }
+    doc
+}
+
+async fn served(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(document(super::auth::today(&state)))
+}
+
 /// `/api/openapi.json` and the Swagger UI at `/api/docs/` (vendored: no CDN).
-pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
-    cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi()));
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/api/openapi.json").get(served))
+        .service(
+            SwaggerUi::new("/api/docs/{_:.*}")
+                .config(utoipa_swagger_ui::Config::new(["/api/openapi.json"])),
+        );
 }

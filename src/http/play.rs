@@ -7,6 +7,7 @@ use super::views;
 use crate::domain::attempt::{self, BankEntry, accepts_answers};
 use crate::domain::contest::{State, is_open};
 use crate::domain::ids::{AttemptId, ContestId};
+use crate::domain::schema;
 use crate::store::attempts::{self as store, Attempt, Bank, CloseOutcome, StartOutcome};
 use crate::store::contests::{self, Contest};
 use actix_web::{HttpResponse, web};
@@ -251,16 +252,20 @@ async fn resume(
     })))
 }
 
+/// One answer: a question of the attempt and one of its options (ids as the
+/// attempt gave them).
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
     pub question_id: String,
+    #[schema(schema_with = schema::option_id)]
     pub option_id: u32,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswersBody {
+    #[schema(schema_with = schema::answers)]
     pub answers: Vec<AnswerBody>,
 }
 
@@ -268,19 +273,21 @@ pub struct AnswersBody {
 #[serde(deny_unknown_fields)]
 pub struct SubmitBody {
     #[serde(default)]
+    #[schema(schema_with = schema::answers)]
     pub answers: Vec<AnswerBody>,
     #[serde(default)]
+    #[schema(schema_with = schema::prediction)]
     pub prediction: Option<i64>,
 }
 
 /// Keeps only answers to this attempt's own questions with their own options;
 /// anything else is a 422 naming the entry. A repeated question keeps the last.
 fn parse_answers(a: &Attempt, given: &[AnswerBody]) -> ApiResult<Vec<(String, u32)>> {
-    if given.len() > 400 {
+    if given.len() > attempt::MAX_ANSWERS {
         return Err(ApiError::field(
             "answers",
             "too_many",
-            "at most 400 answers",
+            format!("at most {} answers", attempt::MAX_ANSWERS),
         ));
     }
     let mut errors = Vec::new();
@@ -336,7 +343,7 @@ async fn autosave(
     body: ApiJson<AnswersBody>,
 ) -> ApiResult<HttpResponse> {
     let a = owned_attempt(&state, &auth, &path).await?;
-    let body = body.into_inner()?;
+    let body = body.into_inner().await?;
     let answers = parse_answers(&a, &body.answers)?;
     let c = contests::find(&state.db.conn, &a.contest_id)
         .await?
@@ -389,7 +396,7 @@ async fn submit(
         .ok_or(ApiError::NotFound("contest"))?;
     let s = &c.settings;
     let tz = s.timezone;
-    let body = body.into_inner()?;
+    let body = body.into_inner().await?;
     let answers = parse_answers(&a, &body.answers)?;
     let prediction = match (s.prediction.enabled, body.prediction) {
         (true, None) => {
@@ -399,11 +406,12 @@ async fn submit(
                 "Cần nhập dự đoán / the prediction is required",
             ));
         }
-        (true, Some(p)) if !(0..=1_000_000_000).contains(&p) => {
+        (true, Some(p)) if !attempt::PREDICTION.contains(&p) => {
+            let (min, max) = (attempt::PREDICTION.start(), attempt::PREDICTION.end());
             return Err(ApiError::field(
                 "prediction",
                 "out_of_range",
-                "must be a whole number from 0 to 1,000,000,000",
+                format!("must be a whole number from {min} to {max}"),
             ));
         }
         (true, Some(p)) => Some(p),

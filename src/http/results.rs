@@ -10,6 +10,7 @@ use super::views;
 use crate::domain::clock::to_rfc3339;
 use crate::domain::contest::State;
 use crate::domain::ids::UserId;
+use crate::domain::pattern::{self, Controls};
 use crate::domain::phone::mask_phone;
 use crate::domain::results::digest;
 use crate::store::contests::{self, Contest};
@@ -129,9 +130,14 @@ async fn recompute(state: &AppState, c: &Contest) -> ApiResult<crate::domain::ra
     Ok(ranking)
 }
 
-#[derive(Deserialize)]
+/// A page of the ranking. Any 64-bit value is read; the limit is then held to
+/// 1–1000 and the offset to 0–4,294,967,295.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// Rows per page, 1–1000 (100 by default); values outside are brought within.
     pub limit: Option<i64>,
+    /// Rows to skip (0 by default); values outside 0–4,294,967,295 are brought within.
     pub offset: Option<i64>,
 }
 
@@ -160,9 +166,7 @@ async fn compute(
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/contests/{id}/results", operation_id = "read_results", tag = "results",
-    params(("id" = String, Path, description = "the contest"),
-        ("limit" = Option<i64>, Query, description = "rows per page, 1–1000 (100)"),
-        ("offset" = Option<i64>, Query, description = "rows to skip")),
+    params(("id" = String, Path, description = "the contest"), PageQuery),
     responses((status = 200, description = "{results}", body = Object),
         (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
         (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody),
@@ -227,23 +231,40 @@ async fn finalize(
         .json(json!({ "digest": d, "contest": views::contest(&c, state.clock.now(), true) })))
 }
 
+/// Why an admin un-finalizes or disqualifies: written to the audit log.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonBody {
+    #[schema(schema_with = reason_schema)]
     pub reason: String,
 }
+
+/// A reason's length in characters, once trimmed.
+const REASON_CHARS: std::ops::RangeInclusive<usize> = 1..=1000;
 
 fn reason(text: &str) -> ApiResult<String> {
     let t = text.trim();
     let n = t.chars().count();
-    if n == 0 || n > 1000 || t.chars().any(|c| c.is_control() && c != '\n') {
+    if !REASON_CHARS.contains(&n) || t.chars().any(|c| c.is_control() && c != '\n') {
+        let (min, max) = (REASON_CHARS.start(), REASON_CHARS.end());
         return Err(ApiError::field(
             "reason",
             "invalid_text",
-            "give a reason of 1–1000 characters",
+            format!("give a reason of {min}–{max} characters"),
         ));
     }
     Ok(t.to_owned())
+}
+
+fn reason_schema() -> utoipa::openapi::schema::ObjectBuilder {
+    let (min, max) = (REASON_CHARS.start(), REASON_CHARS.end());
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(pattern::trimmed(REASON_CHARS, Controls::LineFeed)))
+        .description(Some(format!(
+            "{min}–{max} characters once trimmed; no control character but line feeds."
+        )))
+        .examples([serde_json::json!("Sai sót khi nhập đáp án")])
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/contests/{id}/unfinalize", operation_id = "unfinalize_results", tag = "results",
@@ -266,9 +287,9 @@ async fn unfinalize(
     body: ApiJson<ReasonBody>,
 ) -> ApiResult<HttpResponse> {
     auth.require_admin()?;
-    let body = body.into_inner()?;
-    let why = reason(&body.reason)?;
     let c = staff_contest(&state, &auth, &path).await?;
+    let body = body.into_inner().await?;
+    let why = reason(&body.reason)?;
     if !results::unfinalize(&state.db, &c.id, &why, &auth.user.id, state.clock.now()).await? {
         return Err(ApiError::conflict(
             "not_finalized",
@@ -284,7 +305,9 @@ async fn unfinalize(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisqualifyBody {
+    /// The participant's id (an unknown one is 404).
     pub user_id: String,
+    #[schema(schema_with = reason_schema)]
     pub reason: String,
 }
 
@@ -308,9 +331,9 @@ async fn disqualify(
     body: ApiJson<DisqualifyBody>,
 ) -> ApiResult<HttpResponse> {
     auth.require_admin()?;
-    let body = body.into_inner()?;
-    let why = reason(&body.reason)?;
     let c = staff_contest(&state, &auth, &path).await?;
+    let body = body.into_inner().await?;
+    let why = reason(&body.reason)?;
     let uid = UserId::parse(&body.user_id)
         .ok_or(ApiError::NotFound("user"))?
         .as_string();
