@@ -75,14 +75,14 @@ for role in anonymous participant organiser admin; do
     args+=(-H "Authorization: Bearer ${token[$role]}" --generation-with-security-parameters false
            --exclude-operation-id logout)
   fi
-  (cd "$work" && "$OLDPWD/$venv/bin/st" "${args[@]}" >"$work/$role.txt" 2>&1) || true
+  (cd "$work" && "$OLDPWD/$venv/bin/st" --config-file "$OLDPWD/scripts/reliability/schemathesis.toml" "${args[@]}" >"$work/$role.txt" 2>&1) || true
   if [ -n "${token[$role]}" ]; then
     spare="$(spare_session "$role")"
     args=(run "$base/api/openapi.json" --checks all -n "$examples" --workers 1 --no-color
           --phases examples,coverage,fuzzing --request-timeout 30 --include-operation-id logout
           -H "Authorization: Bearer $spare" --generation-with-security-parameters false
           --report json --report-json-path "$work/$role-logout.json")
-    (cd "$work" && "$OLDPWD/$venv/bin/st" "${args[@]}" >>"$work/$role.txt" 2>&1) || true
+    (cd "$work" && "$OLDPWD/$venv/bin/st" --config-file "$OLDPWD/scripts/reliability/schemathesis.toml" "${args[@]}" >>"$work/$role.txt" 2>&1) || true
     python3 - "$work/$role.json" "$work/$role-logout.json" <<'PY'
 import json, sys
 main, extra = (json.load(open(p)) for p in sys.argv[1:])
