@@ -406,3 +406,25 @@ async fn statistics_count_participants_places_scores_and_question_difficulty() {
         .sum();
     assert_eq!((answered, correct), (8, 6));
 }
+
+/// Imports into one draft at the same moment (two organisers, a double
+/// click) all land, numbered one after another: none is lost and none is
+/// answered 500 on the unique position of a question in its bank.
+#[tokio::test]
+async fn concurrent_imports_into_one_contest_all_land_in_order() {
+    let app = TestApp::spawn().await;
+    let org = app.staff(Role::Organiser).await;
+    let r = app
+        .post("/admin/contests", Some(&org), app.contest_body(json!({})))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.body["contest"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/admin/contests/{id}/questions");
+    let sends = (0..10).map(|_| app.post(&path, Some(&org), TestApp::questions(2, &[])));
+    for r in futures_util::future::join_all(sends).await {
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let bank = app.get(&path, Some(&org)).await;
+    assert_eq!(bank.status, 200, "{}", bank.text);
+    assert_eq!(bank.body["questions"].as_array().unwrap().len(), 20);
+}

@@ -308,9 +308,14 @@ pub async fn add_questions(
     questions: &[NewQuestion],
 ) -> anyhow::Result<Option<i64>> {
     let (_turn, tx) = db.write().await?;
+    // Two imports into one contest at once must not both number from the same
+    // MAX(position): SQLite's write lock already serialises them; PostgreSQL
+    // takes the contest's row lock (the second answered 500 on the unique
+    // position index, found by the hostile-input suite).
+    let lock = if db.is_sqlite() { "" } else { " FOR UPDATE" };
     let state_stmt = sea_orm::Statement::from_sql_and_values(
         tx.get_database_backend(),
-        "SELECT state FROM contests WHERE id = $1",
+        format!("SELECT state FROM contests WHERE id = $1{lock}"),
         [v(contest_id.to_owned())],
     );
     let state: Option<String> = match tx.query_one_raw(state_stmt).await? {
