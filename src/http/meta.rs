@@ -81,8 +81,7 @@ pub async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiE
 pub fn allowed_methods(path: &str) -> Option<Vec<String>> {
     static ROUTES: OnceLock<Vec<(Vec<String>, Vec<String>)>> = OnceLock::new();
     let routes = ROUTES.get_or_init(|| {
-        use utoipa::OpenApi;
-        let doc = serde_json::to_value(super::openapi::ApiDoc::openapi()).unwrap_or_default();
+        let doc = serde_json::to_value(super::openapi::base()).unwrap_or_default();
         doc["paths"]
             .as_object()
             .map(|paths| {

@@ -90,11 +90,16 @@ impl Modify for Security {
 )]
 pub struct ApiDoc;
 
+/// The document as generated, built once per process.
+pub fn base() -> &'static utoipa::openapi::OpenApi {
+    static BASE: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    BASE.get_or_init(ApiDoc::openapi)
+}
+
 /// The document as served on `today` (the server clock's date in Vietnam): a
 /// date of birth may be any day up to today, so that rule is stated afresh.
 pub fn document(today: chrono::NaiveDate) -> utoipa::openapi::OpenApi {
-    static BASE: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
-    let mut doc = BASE.get_or_init(ApiDoc::openapi).clone();
+    let mut doc = base().clone();
     let register = doc
         .components
         .as_mut()

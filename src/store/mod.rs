@@ -40,7 +40,9 @@ pub struct Db {
 
 /// A turn at writing: held until the transaction is committed or dropped.
 #[must_use = "the turn must be held for the whole transaction"]
-pub struct WriteTurn(#[allow(dead_code)] Option<OwnedSemaphorePermit>);
+pub struct WriteTurn {
+    _permit: Option<OwnedSemaphorePermit>,
+}
 
 impl Db {
     /// Connects with the durability settings results need: on SQLite, WAL with
@@ -72,18 +74,13 @@ impl Db {
         let conn = Database::connect(opts)
             .await
             .with_context(|| format!("connecting to {}", crate::settings::redact_url(&url)))?;
-        Ok(Self::from_connection(conn, busy))
-    }
-
-    /// Wraps a connection; `writer_wait` bounds the queue for SQLite's write lock.
-    pub fn from_connection(conn: DatabaseConnection, writer_wait: Duration) -> Self {
         let writer =
             (conn.get_database_backend() == DbBackend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
-        Self {
+        Ok(Self {
             conn,
             writer,
-            writer_wait,
-        }
+            writer_wait: busy,
+        })
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -123,7 +120,7 @@ impl Db {
                 ..Default::default()
             })
             .await?;
-        Ok((WriteTurn(turn), tx))
+        Ok((WriteTurn { _permit: turn }, tx))
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
@@ -166,7 +163,7 @@ pub fn is_overload(err: &anyhow::Error) -> bool {
             return false;
         };
         match db {
-            DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout) => true,
+            DbErr::ConnectionAcquire(ConnAcquireErr::Timeout) => true,
             DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e))
             | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
             | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e)) => sqlx_overload(e),
