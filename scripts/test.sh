@@ -29,7 +29,7 @@ bash tests/browser/run.sh
 # exits non-zero only when a correctness check fails (stored submissions =
 # acknowledged ones, one score per attempt, late submits refused, the stored
 # ranking = the driver's own sort, export row counts). Its speed ratios are
-# printed, not judged: this machine is shared (see bench/PERFORMANCE.md).
+# printed, not judged: this machine is shared (see docs/performance.md).
 bench_quick() {
   cargo build --quiet -p crane -p crane-bench --bins
   target/debug/crane-bench --quick --server-bin target/debug/crane --out-dir target/bench/ci "$@"
