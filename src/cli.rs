@@ -1,14 +1,13 @@
 //! The command line: `crane serve` (default), `crane migrate`,
 //! `crane admin create`, `crane demo`.
 
-use crate::domain::Problems;
-use crate::domain::account::{Address, FullName, Registration, Role};
+use crate::app::{Ctx, accounts, contests, results};
+use crate::domain::account::Role;
 use crate::domain::clock::Clock;
-use crate::domain::password::Password;
-use crate::domain::phone::Phone;
-use crate::hashing::Hasher;
+use crate::domain::ids::ContestId;
 use crate::settings::{Settings, redact_url};
-use crate::store::{Db, users};
+use crate::store::Db;
+use crate::store::attempts::BankCache;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use std::io::BufRead;
@@ -102,7 +101,13 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Demo => {
             let db = Db::connect(&settings).await?;
             db.migrate().await?;
-            let demo = crate::demo::load(&db, &Clock::system()).await?;
+            let (banks, clock) = (BankCache::default(), Clock::system());
+            let ctx = Ctx {
+                db: &db,
+                banks: &banks,
+                clock: &clock,
+            };
+            let demo = crate::demo::load(ctx).await?;
             crate::demo::print(&demo, &format!("http://{}", settings.bind));
             Ok(())
         }
@@ -133,53 +138,18 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 .context("--role must be admin or organiser")?;
             let db = Db::connect(&settings).await?;
             db.migrate().await?;
+            let (banks, clock) = (BankCache::default(), Clock::system());
+            let ctx = Ctx {
+                db: &db,
+                banks: &banks,
+                clock: &clock,
+            };
             let user =
-                create_staff(&db, &phone, &name, &password, role, &province, &commune).await?;
+                accounts::create_staff(ctx, &phone, &name, &password, role, &province, &commune)
+                    .await?;
             println!("created {} {} ({})", user.role, user.phone, user.full_name);
             Ok(())
         }
-    }
-}
-
-/// Creates a staff account from the command line (and the demo).
-pub async fn create_staff(
-    db: &Db,
-    phone: &str,
-    name: &str,
-    password: &str,
-    role: Role,
-    province: &str,
-    commune: &str,
-) -> anyhow::Result<users::User> {
-    let mut p = Problems::default();
-    let phone = p.take(Phone::parse(phone));
-    let password = p.take(Password::parse(password));
-    let full_name = p.take(FullName::parse(name));
-    let address = Address::parse(province, None, commune, "-", &mut p);
-    let (Some(phone), Some(password), Some(full_name), Some(address)) =
-        (phone, password, full_name, address)
-    else {
-        let msgs: Vec<String> =
-            p.0.iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect();
-        bail!("invalid account: {}", msgs.join("; "));
-    };
-    let reg = Registration {
-        phone,
-        password,
-        full_name,
-        address,
-        national_id: None,
-        date_of_birth: None,
-    };
-    let hash = Hasher::new(1, 1)
-        .hash(reg.password.expose().to_owned())
-        .await?;
-    match users::create(db, &reg, &hash, role, Clock::system().now()).await {
-        Ok(u) => Ok(u),
-        Err(users::CreateError::Duplicate(f)) => bail!("an account with this {f} already exists"),
-        Err(users::CreateError::Other(e)) => Err(e),
     }
 }
 
@@ -190,7 +160,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let demo_on_empty = settings.demo_on_empty_db;
     let state = crate::startup::prepare(settings, Clock::system()).await?;
     if demo_on_empty && crate::store::contests::count(&state.db).await? == 0 {
-        let demo = crate::demo::load(&state.db, &state.clock).await?;
+        let demo = crate::demo::load(state.ctx()).await?;
         crate::demo::print(&demo, &format!("http://{bind}"));
     }
     println!("Crane is listening on http://{bind}");
@@ -200,62 +170,54 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<()> {
-    use crate::domain::results::digest;
-    use crate::store::{attempts::BankCache, contests, results};
     let db = Db::connect(&settings).await?;
     db.migrate().await?;
-    let clock = Clock::system();
-    let banks = BankCache::default();
+    let (banks, clock) = (BankCache::default(), Clock::system());
+    let ctx = Ctx {
+        db: &db,
+        banks: &banks,
+        clock: &clock,
+    };
     let id = match &command {
         ResultsCommand::Compute { contest }
         | ResultsCommand::Finalize { contest }
         | ResultsCommand::Verify { contest }
-        | ResultsCommand::Export { contest, .. } => contest,
+        | ResultsCommand::Export { contest, .. } => contest.clone(),
     };
-    let contest = contests::find(&db.conn, id)
-        .await?
+    let contest_id = ContestId::parse(&id).with_context(|| format!("no contest {id}"))?;
+    let contest = contests::find(ctx, contest_id)
+        .await
         .with_context(|| format!("no contest {id}"))?;
-    let now = clock.now();
-    let ended = now > contest.settings.ends_at + i64::from(contest.settings.grace_seconds) * 1000;
-    let seed = contest.draw_seed.clone().unwrap_or_default();
     match command {
-        ResultsCommand::Compute { .. } | ResultsCommand::Finalize { .. } => {
-            if !ended {
-                bail!("the contest has not ended (plus grace) yet");
-            }
-            let ranking = results::rank_contest(&db, &banks, &contest, now).await?;
-            if !results::store(&db, &contest.id, &ranking, now).await? {
-                bail!("the contest is not in the published state");
-            }
-            let d = digest(&contest.id, &seed, &ranking);
+        ResultsCommand::Compute { .. } => {
+            let (ranking, _) = results::compute(ctx, &contest).await?;
             println!(
                 "ranked {} participants ({} ineligible); actual figure {}",
                 ranking.rows.len(),
                 ranking.ineligible.len(),
                 ranking.actual_figure
             );
-            if matches!(command, ResultsCommand::Finalize { .. }) {
-                if !results::finalize(&db, &contest.id, &d, "cli", now).await? {
-                    bail!("the contest could not be finalized");
-                }
-                println!("finalized; digest {d}");
+            println!("computed (not finalized)");
+            Ok(())
+        }
+        ResultsCommand::Finalize { .. } => {
+            let contest = if contest.results_computed_at.is_none() {
+                results::compute(ctx, &contest).await?.1
             } else {
-                println!("digest {d} (not finalized)");
-            }
+                contest
+            };
+            let (d, _) = results::finalize(ctx, &contest, "cli").await?;
+            println!("finalized; digest {d}");
             Ok(())
         }
         ResultsCommand::Export {
             format, out, sep, ..
         } => {
             use crate::export::{CsvFormat, winners_xlsx};
-            use crate::http::exports::export_row;
             use std::io::Write;
-            if contest.results_computed_at.is_none() {
-                bail!(
-                    "no results computed yet: run `crane results compute {}` first",
-                    contest.id
-                );
-            }
+            let contest = results::exportable(contest).with_context(|| {
+                format!("no results computed yet: run `crane results compute {id}` first")
+            })?;
             let csv = CsvFormat {
                 separator: if sep == ";" { b';' } else { b',' },
             };
@@ -266,11 +228,7 @@ async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<
             let mut rows = 0usize;
             match format.as_str() {
                 "winners-xlsx" => {
-                    let list: Vec<_> = results::winners(&db, &contest.id, contest.prize_count())
-                        .await?
-                        .into_iter()
-                        .map(|r| export_row(&contest, r))
-                        .collect();
+                    let list = results::winner_rows(ctx, &contest).await?;
                     rows = list.len();
                     file.write_all(&winners_xlsx(
                         &contest.settings.title,
@@ -280,22 +238,19 @@ async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<
                 }
                 "winners-csv" => {
                     file.write_all(&csv.header())?;
-                    for r in results::winners(&db, &contest.id, contest.prize_count()).await? {
-                        file.write_all(&csv.row(&export_row(&contest, r)))?;
+                    for r in results::winner_rows(ctx, &contest).await? {
+                        file.write_all(&csv.row(&r))?;
                         rows += 1;
                     }
                 }
                 "leaderboard-csv" => {
                     file.write_all(&csv.header())?;
-                    let mut after = 0;
-                    loop {
-                        let page = results::rows_after(&db, &contest.id, after, 5_000).await?;
-                        let Some(last) = page.last() else { break };
-                        after = last.rank;
-                        for r in page {
-                            file.write_all(&csv.row(&export_row(&contest, r)))?;
-                            rows += 1;
+                    let mut pages = results::Leaderboard::new(ctx, contest);
+                    while let Some(page) = pages.next_page().await? {
+                        for r in &page {
+                            file.write_all(&csv.row(r))?;
                         }
+                        rows += page.len();
                     }
                 }
                 other => bail!(
@@ -307,17 +262,19 @@ async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<
             Ok(())
         }
         ResultsCommand::Verify { .. } => {
-            let stored = contest
-                .digest
-                .clone()
-                .context("the contest is not finalized: nothing to verify")?;
-            let ranking = results::rank_contest(&db, &banks, &contest, now).await?;
-            let d = digest(&contest.id, &seed, &ranking);
-            if d == stored {
-                println!("OK: the stored attempts give the finalized digest {d}");
+            let v = results::verify(ctx, &contest).await?;
+            if v.holds() {
+                println!(
+                    "OK: the stored attempts give the finalized digest {}",
+                    v.finalized
+                );
                 Ok(())
             } else {
-                bail!("MISMATCH: finalized digest {stored}, recomputed {d}")
+                bail!(
+                    "MISMATCH: finalized digest {}, recomputed {}",
+                    v.finalized,
+                    v.recomputed
+                )
             }
         }
     }

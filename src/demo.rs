@@ -2,11 +2,13 @@
 //! Tràm Chim National Park, open for ten days from now, with the real contest's
 //! prizes and demo organiser and admin accounts.
 
+use crate::app::{Ctx, accounts, contests};
 use crate::domain::account::Role;
-use crate::domain::clock::{Clock, to_rfc3339};
+use crate::domain::clock::to_rfc3339;
 use crate::domain::contest::{ContestInput, ContestSettings, PrizeInput};
+use crate::domain::ids::{ContestId, UserId};
 use crate::domain::question;
-use crate::store::{Db, contests, users};
+use crate::store::users;
 use anyhow::{Context, anyhow};
 
 const BANK: &[u8] = include_bytes!("demo/bank.csv");
@@ -18,7 +20,7 @@ pub struct DemoAccount {
 }
 
 pub struct Demo {
-    pub contest_id: String,
+    pub contest_id: ContestId,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -29,7 +31,8 @@ fn random_password() -> String {
 }
 
 /// Loads the demo contest (and the demo staff accounts unless they exist).
-pub async fn load(db: &Db, clock: &Clock) -> anyhow::Result<Demo> {
+pub async fn load(ctx: Ctx<'_>) -> anyhow::Result<Demo> {
+    let db = ctx.db;
     let mut accounts = Vec::new();
     let mut organiser_id = None;
     for (role, phone, name) in [
@@ -38,7 +41,7 @@ pub async fn load(db: &Db, clock: &Clock) -> anyhow::Result<Demo> {
     ] {
         match users::find_for_login(db, phone).await? {
             Some((u, _)) => {
-                organiser_id.get_or_insert(u.id);
+                organiser_id.get_or_insert(u.user_id().context("stored user id")?);
                 accounts.push(DemoAccount {
                     role: role.as_str(),
                     phone,
@@ -47,8 +50,8 @@ pub async fn load(db: &Db, clock: &Clock) -> anyhow::Result<Demo> {
             }
             None => {
                 let password = random_password();
-                let u = crate::cli::create_staff(
-                    db,
+                let u = accounts::create_staff(
+                    ctx,
                     phone,
                     name,
                     &password,
@@ -57,7 +60,7 @@ pub async fn load(db: &Db, clock: &Clock) -> anyhow::Result<Demo> {
                     "Tràm Chim",
                 )
                 .await?;
-                organiser_id.get_or_insert(u.id);
+                organiser_id.get_or_insert(u.user_id().context("stored user id")?);
                 accounts.push(DemoAccount {
                     role: role.as_str(),
                     phone,
@@ -66,7 +69,7 @@ pub async fn load(db: &Db, clock: &Clock) -> anyhow::Result<Demo> {
             }
         }
     }
-    let now = clock.now();
+    let now = ctx.clock.now();
     let tz = chrono_tz::Asia::Ho_Chi_Minh;
     let input = ContestInput {
         title: Some("Tìm hiểu về Sếu đầu đỏ".into()),
@@ -98,16 +101,11 @@ pub async fn load(db: &Db, clock: &Clock) -> anyhow::Result<Demo> {
     };
     let settings = ContestSettings::parse(&input, None)
         .map_err(|e| anyhow!("demo settings invalid: {e:?}"))?;
-    let organiser = organiser_id.context("demo organiser missing")?;
-    let contest = contests::create(db, &settings, &organiser, now).await?;
+    let organiser: UserId = organiser_id.context("demo organiser missing")?;
+    let contest = contests::create(ctx, &settings, organiser).await?;
     let bank = question::parse_csv(BANK).map_err(|e| anyhow!("demo bank invalid: {e:?}"))?;
-    contests::add_questions(db, &contest.id, &bank).await?;
-    let mut seed = [0u8; 32];
-    rand::fill(&mut seed);
-    match contests::publish(db, &contest.id, &hex::encode(seed), now).await? {
-        contests::PublishOutcome::Published => {}
-        _ => return Err(anyhow!("the demo contest could not be published")),
-    }
+    contests::add_questions(ctx, &contest, &bank).await?;
+    contests::publish(ctx, &contest).await?;
     Ok(Demo {
         contest_id: contest.id,
         accounts,

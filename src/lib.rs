@@ -1,6 +1,7 @@
 //! Crane: online quiz contests for public bodies — timed attempts on phones,
 //! published tie-breaks, prizes and exports for payout.
 
+pub mod app;
 pub mod cli;
 pub mod demo;
 pub mod domain;

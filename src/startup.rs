@@ -133,10 +133,7 @@ fn spawn_sweeper(state: web::Data<AppState>) {
                 tracing::warn!(error = ?e, "session purge failed");
             }
             state.limits.housekeeping();
-            if let Err(e) =
-                crate::store::attempts::close_overdue(&state.db, &state.banks, now, None, None)
-                    .await
-            {
+            if let Err(e) = crate::app::attempts::close_overdue(state.ctx(), None).await {
                 tracing::warn!(error = ?e, "closing overdue attempts failed");
             }
         }

@@ -132,10 +132,14 @@ async fn twenty_concurrent_starts_never_exceed_max_attempts() {
             );
         }
     }
-    let n = crane::store::attempts::for_user(&app.state.db, &id, &uid)
-        .await
-        .unwrap()
-        .len();
+    let n = crane::store::attempts::for_user(
+        &app.state.db,
+        crane::domain::ids::ContestId::parse(&id).unwrap(),
+        crane::domain::ids::UserId::parse(&uid).unwrap(),
+    )
+    .await
+    .unwrap()
+    .len();
     assert_eq!(n, 2);
 }
 
@@ -177,11 +181,15 @@ async fn fifty_concurrent_submits_score_the_attempt_once() {
         results.windows(2).all(|w| w[0] == w[1]),
         "every 200 carries the same result"
     );
-    let stored = crane::store::attempts::find(&app.state.db.conn, &aid)
+    let aid = crane::domain::ids::AttemptId::parse(&aid).unwrap();
+    let stored = crane::store::attempts::find(&app.state.db.conn, aid)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(stored.status, "submitted");
+    assert_eq!(
+        stored.status,
+        crane::domain::attempt::AttemptStatus::Submitted
+    );
     assert_eq!(Some(results[0]["score"].as_i64().unwrap()), stored.score);
 }
 
@@ -494,11 +502,15 @@ async fn starting_again_after_the_time_ran_out_closes_the_old_attempt_and_starts
     assert_eq!(second.status, 201, "{}", second.text);
     assert_ne!(second.body["attempt"]["id"], first_id.as_str());
     assert_eq!(second.body["attempt"]["answers"], json!([]));
-    let all = crane::store::attempts::for_user(&app.state.db, &id, &uid)
-        .await
-        .unwrap();
+    let all = crane::store::attempts::for_user(
+        &app.state.db,
+        crane::domain::ids::ContestId::parse(&id).unwrap(),
+        crane::domain::ids::UserId::parse(&uid).unwrap(),
+    )
+    .await
+    .unwrap();
     assert_eq!(all.len(), 2);
-    assert_eq!(all[0].status, "expired");
+    assert_eq!(all[0].status.as_str(), "expired");
     assert_eq!(all[0].score, Some(1));
     assert_eq!(all[0].submitted_at, Some(t0 + 60_000));
 }

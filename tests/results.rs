@@ -247,11 +247,15 @@ async fn finalizing_freezes_a_digest_that_recomputing_reproduces() {
         .status,
         200
     );
-    let stored = crane::store::attempts::find(&app.state.db.conn, &aid)
+    let aid = crane::domain::ids::AttemptId::parse(&aid).unwrap();
+    let stored = crane::store::attempts::find(&app.state.db.conn, aid)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(stored.status, "expired");
+    assert_eq!(
+        stored.status,
+        crane::domain::attempt::AttemptStatus::Expired
+    );
     assert_eq!(stored.score, Some(2));
 
     assert_eq!(
@@ -277,14 +281,13 @@ async fn finalizing_freezes_a_digest_that_recomputing_reproduces() {
     assert_eq!(fin.body["contest"]["status"], "finalized");
 
     // Recomputing from the stored attempts gives the same digest.
-    let contest = crane::store::contests::find(&app.state.db.conn, &c.id)
+    let id = crane::domain::ids::ContestId::parse(&c.id).unwrap();
+    let contest = crane::app::contests::find(app.state.ctx(), id)
         .await
-        .unwrap()
         .unwrap();
-    let ranking =
-        crane::store::results::rank_contest(&app.state.db, &app.state.banks, &contest, app.now())
-            .await
-            .unwrap();
+    let ranking = crane::app::results::rank(app.state.ctx(), &contest)
+        .await
+        .unwrap();
     assert_eq!(
         crane::domain::results::digest(&c.id, contest.draw_seed.as_deref().unwrap(), &ranking),
         digest

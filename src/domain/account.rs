@@ -1,7 +1,7 @@
 //! Accounts: who a citizen is, as the prize list must print it.
 
 use super::pattern::{self, SPACE, WHITESPACE};
-use super::{FieldError, Problems, char_len, has_control};
+use super::{FieldError, Problems, Text, char_len, has_control};
 use super::{password::Password, phone::Phone};
 use std::ops::RangeInclusive;
 
@@ -57,8 +57,9 @@ impl FullName {
             return Err(FieldError::new(
                 "full_name",
                 "invalid_name",
-                format!(
-                    "Họ và tên cần từ {min} đến {max} ký tự / full name must be {min}–{max} characters"
+                Text::new(
+                    format!("Họ và tên cần từ {min} đến {max} ký tự"),
+                    format!("full name must be {min}–{max} characters"),
                 ),
             ));
         }
@@ -106,8 +107,9 @@ impl Address {
                 problems.push(
                     format!("address.{field}"),
                     if n == 0 { "required" } else { "invalid" },
-                    format!(
-                        "Cần nhập, tối đa {ADDRESS_PART_MAX_CHARS} ký tự / required, at most {ADDRESS_PART_MAX_CHARS} characters"
+                    Text::new(
+                        format!("Cần nhập, tối đa {ADDRESS_PART_MAX_CHARS} ký tự"),
+                        format!("required, at most {ADDRESS_PART_MAX_CHARS} characters"),
                     ),
                 );
                 None
@@ -151,8 +153,9 @@ impl NationalId {
             Err(FieldError::new(
                 "national_id",
                 "invalid_national_id",
-                format!(
-                    "Số CCCD gồm {NATIONAL_ID_DIGITS} chữ số / national ID must be {NATIONAL_ID_DIGITS} digits"
+                Text::new(
+                    format!("Số CCCD gồm {NATIONAL_ID_DIGITS} chữ số"),
+                    format!("national ID must be {NATIONAL_ID_DIGITS} digits"),
                 ),
             ))
         }
@@ -180,7 +183,10 @@ impl DateOfBirth {
             FieldError::new(
                 "date_of_birth",
                 "invalid_date",
-                "Ngày sinh dạng YYYY-MM-DD, là ngày có thật / date of birth must be a real YYYY-MM-DD date",
+                Text::new(
+                    "Ngày sinh dạng YYYY-MM-DD, là ngày có thật",
+                    "date of birth must be a real YYYY-MM-DD date",
+                ),
             )
         };
         let s = input.trim();

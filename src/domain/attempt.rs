@@ -2,6 +2,8 @@
 //! draw of questions (stratified by category) and scoring.
 
 use super::clock::Millis;
+use super::ids::{AttemptId, ContestId, UserId};
+use super::{FieldError, Text};
 use rand::seq::SliceRandom;
 use rand::{Rng, RngExt};
 use std::collections::{BTreeMap, HashMap};
@@ -110,16 +112,176 @@ pub fn draw<Q: Clone, R: Rng + ?Sized>(
         .collect()
 }
 
-/// Counts the answers that are right. `correct` maps a question to its right option.
-pub fn score<Q: std::hash::Hash + Eq>(
-    paper: &[Q],
+/// One answer of a closed attempt, marked right or wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MarkedAnswer<'a, Q> {
+    pub question: &'a Q,
+    pub option: u32,
+    pub correct: bool,
+}
+
+/// Marks the answers given to the questions of `paper` (answers to other
+/// questions are ignored) and counts the right ones: the score.
+pub fn mark<'a, Q: std::hash::Hash + Eq>(
+    paper: &'a [DrawnQuestion<Q>],
     answers: &HashMap<Q, u32>,
-    correct: &HashMap<Q, u32>,
-) -> u32 {
-    paper
+    correct: impl Fn(&Q) -> Option<u32>,
+) -> (u32, Vec<MarkedAnswer<'a, Q>>) {
+    let marked: Vec<_> = paper
         .iter()
-        .filter(|q| matches!((answers.get(q), correct.get(q)), (Some(a), Some(c)) if a == c))
-        .count() as u32
+        .filter_map(|dq| {
+            let chosen = *answers.get(&dq.question)?;
+            Some(MarkedAnswer {
+                question: &dq.question,
+                option: chosen,
+                correct: correct(&dq.question) == Some(chosen),
+            })
+        })
+        .collect();
+    let score = marked.iter().filter(|m| m.correct).count() as u32;
+    (score, marked)
+}
+
+/// Keeps only answers to `paper`'s own questions with their own options,
+/// reporting any other as a problem naming the entry (`answers[i]…`); of a
+/// question answered twice the last answer stands.
+pub fn check_answers(
+    paper: &[DrawnQuestion<String>],
+    given: &[(String, u32)],
+) -> Result<Vec<(String, u32)>, Vec<FieldError>> {
+    if given.len() > MAX_ANSWERS {
+        return Err(vec![FieldError::new(
+            "answers",
+            "too_many",
+            Text::new(
+                format!("Tối đa {MAX_ANSWERS} câu trả lời"),
+                format!("at most {MAX_ANSWERS} answers"),
+            ),
+        )]);
+    }
+    let mut errors = Vec::new();
+    let mut out: Vec<(String, u32)> = Vec::with_capacity(given.len());
+    for (i, (question, option)) in given.iter().enumerate() {
+        match paper.iter().find(|dq| dq.question == *question) {
+            None => errors.push(FieldError::new(
+                format!("answers[{i}].question_id"),
+                "not_in_attempt",
+                Text::new(
+                    "Câu hỏi này không thuộc bài thi",
+                    "this question is not part of the attempt",
+                ),
+            )),
+            Some(dq) if !dq.options.contains(option) => errors.push(FieldError::new(
+                format!("answers[{i}].option_id"),
+                "not_an_option",
+                Text::new(
+                    "Phương án này không thuộc câu hỏi",
+                    "this option does not belong to the question",
+                ),
+            )),
+            Some(_) => {
+                out.retain(|(q, _)| q != question);
+                out.push((question.clone(), *option));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The prediction a submit carries: required (within [`PREDICTION`]) when
+/// the contest asks it, ignored when it does not.
+pub fn check_prediction(enabled: bool, given: Option<i64>) -> Result<Option<i64>, FieldError> {
+    match (enabled, given) {
+        (true, None) => Err(FieldError::new(
+            "prediction",
+            "required",
+            Text::new("Cần nhập dự đoán", "the prediction is required"),
+        )),
+        (true, Some(p)) if !PREDICTION.contains(&p) => {
+            let (min, max) = (PREDICTION.start(), PREDICTION.end());
+            Err(FieldError::new(
+                "prediction",
+                "out_of_range",
+                Text::new(
+                    format!("Dự đoán là số nguyên từ {min} đến {max}"),
+                    format!("must be a whole number from {min} to {max}"),
+                ),
+            ))
+        }
+        (true, Some(p)) => Ok(Some(p)),
+        (false, _) => Ok(None),
+    }
+}
+
+/// Where an attempt stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttemptStatus {
+    /// Started, answers still accepted (until deadline + grace).
+    Open,
+    /// Submitted by its owner and scored.
+    Submitted,
+    /// Closed by the server after deadline + grace, scored on its autosaved answers.
+    Expired,
+}
+
+impl AttemptStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptStatus::Open => "open",
+            AttemptStatus::Submitted => "submitted",
+            AttemptStatus::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Open, Self::Submitted, Self::Expired]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+/// One attempt at a contest.
+#[derive(Clone, Debug)]
+pub struct Attempt {
+    pub id: AttemptId,
+    pub contest_id: ContestId,
+    pub user_id: UserId,
+    /// 1 for the person's first attempt at the contest, then 2, 3, …
+    pub seq: i64,
+    pub status: AttemptStatus,
+    pub started_at: Millis,
+    pub deadline: Millis,
+    pub submitted_at: Option<Millis>,
+    pub score: Option<i64>,
+    pub question_count: i64,
+    pub prediction: Option<i64>,
+    /// The drawn questions (bank question ids) with their options in shown order.
+    pub paper: Vec<DrawnQuestion<String>>,
+}
+
+impl Attempt {
+    pub fn is_open(&self) -> bool {
+        self.status == AttemptStatus::Open
+    }
+
+    /// When it counts as submitted: its submit, or its deadline if the server closed it.
+    pub fn submitted_or_deadline(&self) -> Millis {
+        self.submitted_at.unwrap_or(self.deadline)
+    }
+
+    /// Submitted minus started.
+    pub fn duration_ms(&self) -> i64 {
+        self.submitted_or_deadline() - self.started_at
+    }
+
+    /// True while submits and autosaves are still accepted.
+    pub fn accepts_answers(&self, now: Millis, grace_seconds: u32) -> bool {
+        self.is_open() && accepts_answers(now, self.deadline, grace_seconds)
+    }
 }
 
 #[cfg(test)]
@@ -196,11 +358,19 @@ mod tests {
             given in prop::collection::vec(prop::option::of(0u32..4), 1..40),
         ) {
             let n = correct.len().min(given.len());
-            let paper: Vec<usize> = (0..n).collect();
+            let paper: Vec<DrawnQuestion<usize>> =
+                (0..n).map(|i| DrawnQuestion { question: i, options: vec![0, 1, 2, 3] }).collect();
             let c: HashMap<usize, u32> = (0..n).map(|i| (i, correct[i])).collect();
-            let a: HashMap<usize, u32> = (0..n).filter_map(|i| given[i].map(|g| (i, g))).collect();
+            // Answers to questions outside the paper are ignored.
+            let mut a: HashMap<usize, u32> = (0..n).filter_map(|i| given[i].map(|g| (i, g))).collect();
+            a.insert(n + 1, 0);
             let expected = (0..n).filter(|&i| given[i] == Some(correct[i])).count() as u32;
-            prop_assert_eq!(score(&paper, &a, &c), expected);
+            let (score, marked) = mark(&paper, &a, |q| c.get(q).copied());
+            prop_assert_eq!(score, expected);
+            prop_assert_eq!(marked.len(), (0..n).filter(|&i| given[i].is_some()).count());
+            for m in &marked {
+                prop_assert_eq!(m.correct, Some(m.option) == c.get(m.question).copied());
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 
 use super::account::NationalId;
 use super::clock::{Millis, parse_rfc3339};
+use super::ids::{ContestId, UserId};
 use super::phone::Phone;
 use super::ranking::{ActualFigure, CountedAttempt, PrizeTier, TieBreakKey};
 use super::{FieldError, Problems, char_len, has_control, schema};
@@ -177,6 +178,57 @@ pub struct ContestSettings {
     pub prizes: Vec<PrizeTier>,
     /// Normalised phones and national IDs of committee members.
     pub excluded: Vec<String>,
+}
+
+/// A stored contest.
+#[derive(Clone, Debug)]
+pub struct Contest {
+    pub id: ContestId,
+    pub state: State,
+    pub settings: ContestSettings,
+    /// Fixed when the contest is published; shown with the results.
+    pub draw_seed: Option<String>,
+    pub created_by: UserId,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    pub published_at: Option<Millis>,
+    pub results_computed_at: Option<Millis>,
+    pub actual_figure: Option<i64>,
+    pub finalized_at: Option<Millis>,
+    pub digest: Option<String>,
+}
+
+impl Contest {
+    /// How many prizes the tiers award in all.
+    pub fn prize_count(&self) -> u64 {
+        self.settings
+            .prizes
+            .iter()
+            .map(|p| u64::from(p.count))
+            .sum()
+    }
+
+    /// Draft, upcoming, open, closed or finalized at `now`.
+    pub fn status(&self, now: Millis) -> &'static str {
+        status(
+            self.state,
+            self.settings.starts_at,
+            self.settings.ends_at,
+            now,
+        )
+    }
+
+    /// True when a new attempt may start at `now`.
+    pub fn accepts_attempts(&self, now: Millis) -> bool {
+        self.state == State::Published
+            && is_open(self.settings.starts_at, self.settings.ends_at, now)
+    }
+
+    /// The last moment a submit may still arrive: `ends_at + grace`. Results
+    /// can be computed only after it.
+    pub fn last_submit_at(&self) -> Millis {
+        self.settings.ends_at + i64::from(self.settings.grace_seconds) * 1000
+    }
 }
 
 /// A text of the contest: trimmed, `chars` long, no control character but

@@ -2,8 +2,15 @@
 
 use std::fmt;
 
+/// What every typed id can do: be made from its text form.
+pub trait TypedId: Sized + Copy + fmt::Display {
+    /// The kind of thing it names ("contest", "attempt", …).
+    const KIND: &'static str;
+    fn parse(s: &str) -> Option<Self>;
+}
+
 macro_rules! typed_id {
-    ($name:ident) => {
+    ($name:ident, $kind:literal) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(pub uuid::Uuid);
 
@@ -22,6 +29,13 @@ macro_rules! typed_id {
             }
         }
 
+        impl TypedId for $name {
+            const KIND: &'static str = $kind;
+            fn parse(s: &str) -> Option<Self> {
+                $name::parse(s)
+            }
+        }
+
         impl Default for $name {
             fn default() -> Self {
                 Self::new()
@@ -36,7 +50,7 @@ macro_rules! typed_id {
     };
 }
 
-typed_id!(UserId);
-typed_id!(ContestId);
-typed_id!(AttemptId);
-typed_id!(QuestionId);
+typed_id!(UserId, "user");
+typed_id!(ContestId, "contest");
+typed_id!(AttemptId, "attempt");
+typed_id!(QuestionId, "question");

@@ -13,17 +13,20 @@ pub mod question;
 pub mod ranking;
 pub mod results;
 pub mod schema;
+pub mod text;
+
+pub use text::{Lang, Text};
 
 /// A problem with one input field, reported to the client under `error.fields`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
     pub code: &'static str,
-    pub message: String,
+    pub message: Text,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<Text>) -> Self {
         Self {
             field: field.into(),
             code,
@@ -37,12 +40,7 @@ impl FieldError {
 pub struct Problems(pub Vec<FieldError>);
 
 impl Problems {
-    pub fn push(
-        &mut self,
-        field: impl Into<String>,
-        code: &'static str,
-        message: impl Into<String>,
-    ) {
+    pub fn push(&mut self, field: impl Into<String>, code: &'static str, message: impl Into<Text>) {
         self.0.push(FieldError::new(field, code, message));
     }
 

@@ -1,7 +1,7 @@
 //! Password policy (NIST SP 800-63B style): 8 to 128 characters, no composition
 //! rules, and the most common passwords refused.
 
-use super::FieldError;
+use super::{FieldError, Text};
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::OnceLock;
@@ -41,28 +41,37 @@ impl Password {
             return Err(FieldError::new(
                 "password",
                 "too_short",
-                format!("Mật khẩu cần ít nhất {MIN_CHARS} ký tự / at least {MIN_CHARS} characters"),
+                Text::new(
+                    format!("Mật khẩu cần ít nhất {MIN_CHARS} ký tự"),
+                    format!("at least {MIN_CHARS} characters"),
+                ),
             ));
         }
         if n > MAX_CHARS {
             return Err(FieldError::new(
                 "password",
                 "too_long",
-                format!("Mật khẩu tối đa {MAX_CHARS} ký tự / at most {MAX_CHARS} characters"),
+                Text::new(
+                    format!("Mật khẩu tối đa {MAX_CHARS} ký tự"),
+                    format!("at most {MAX_CHARS} characters"),
+                ),
             ));
         }
         if input.contains('\0') {
             return Err(FieldError::new(
                 "password",
                 "invalid",
-                "Mật khẩu chứa ký tự không hợp lệ / invalid character",
+                Text::new("Mật khẩu chứa ký tự không hợp lệ", "invalid character"),
             ));
         }
         if common().contains(input.to_lowercase().as_str()) || is_trivial(input) {
             return Err(FieldError::new(
                 "password",
                 "too_common",
-                "Mật khẩu này quá phổ biến, hãy chọn mật khẩu khác / this password is too common",
+                Text::new(
+                    "Mật khẩu này quá phổ biến, hãy chọn mật khẩu khác",
+                    "this password is too common",
+                ),
             ));
         }
         Ok(Self(input.to_owned()))

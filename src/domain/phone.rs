@@ -1,8 +1,8 @@
 //! Vietnamese mobile numbers: `+84 912 345 678`, `84912345678` and `0912345678`
 //! are one person, stored as the ten-digit national form.
 
-use super::FieldError;
 use super::pattern::WHITESPACE;
+use super::{FieldError, Text};
 
 /// A normalised Vietnamese mobile number: ten digits starting with 0.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -23,7 +23,10 @@ impl Phone {
             FieldError::new(
                 "phone",
                 "invalid_phone",
-                "Số điện thoại di động không hợp lệ (ví dụ 0912345678) / not a Vietnamese mobile number",
+                Text::new(
+                    "Số điện thoại di động không hợp lệ (ví dụ 0912345678)",
+                    "not a Vietnamese mobile number",
+                ),
             )
         };
         let trimmed = input.trim();

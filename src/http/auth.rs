@@ -5,13 +5,14 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth, SESSION_COOKIE};
 use super::limits::client_ip;
 use crate::domain::Problems;
+use crate::domain::Text;
 use crate::domain::account::{Address, DateOfBirth, FullName, NationalId, Registration, Role};
 use crate::domain::password::Password;
 use crate::domain::phone::Phone;
 use crate::domain::schema;
 use crate::hashing::HashError;
 use crate::store::sessions;
-use crate::store::users::{self, CreateError, User};
+use crate::store::users::{self, User};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -202,26 +203,8 @@ async fn register(
         .limits
         .registration(ip)
         .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
-    let hash = state.hasher.hash(reg.password.expose().to_owned()).await?;
     let user =
-        match users::create(&state.db, &reg, &hash, Role::Participant, state.clock.now()).await {
-            Ok(u) => u,
-            Err(CreateError::Duplicate(field)) => {
-                return Err(ApiError::Conflict {
-                    code: "already_registered",
-                    message: match field {
-                        "national_id" => {
-                            "Số CCCD này đã được đăng ký / this national ID is already registered"
-                                .into()
-                        }
-                        _ => "Số điện thoại này đã được đăng ký / this phone is already registered"
-                            .into(),
-                    },
-                    field: Some(field.to_owned()),
-                });
-            }
-            Err(CreateError::Other(e)) => return Err(e.into()),
-        };
+        crate::app::accounts::register(state.ctx(), &state.hasher, &reg, Role::Participant).await?;
     tracing::info!(user_id = %user.id, "registered");
     signed_in(&state, &req, user, actix_web::http::StatusCode::CREATED).await
 }
@@ -267,9 +250,10 @@ async fn login(
         (true, Some(user)) => signed_in(&state, &req, user, actix_web::http::StatusCode::OK).await,
         _ => {
             state.limits.login_failed(&key);
-            Err(ApiError::InvalidCredentials(
-                "Số điện thoại hoặc mật khẩu không đúng / wrong phone or password",
-            ))
+            Err(ApiError::InvalidCredentials(Text::new(
+                "Số điện thoại hoặc mật khẩu không đúng",
+                "wrong phone or password",
+            )))
         }
     }
 }

@@ -5,10 +5,9 @@ use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::extract::Auth;
 use super::manage::staff_contest;
-use crate::domain::clock::to_rfc3339;
-use crate::export::{CSV_CONTENT_TYPE, CsvFormat, ExportRow, XLSX_CONTENT_TYPE, winners_xlsx};
-use crate::store::contests::Contest;
-use crate::store::results::{self, StoredRow};
+use crate::app::results::{self as app, Leaderboard};
+use crate::domain::contest::Contest;
+use crate::export::{CSV_CONTENT_TYPE, CsvFormat, XLSX_CONTENT_TYPE, winners_xlsx};
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -26,32 +25,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/admin/contests/{id}/leaderboard.csv",
         web::get().to(leaderboard_csv),
     );
-}
-
-/// A stored row in export form, times in the contest's zone.
-pub fn export_row(c: &Contest, r: StoredRow) -> ExportRow {
-    let prize = r
-        .prize_index
-        .and_then(|i| c.settings.prizes.get(i as usize));
-    ExportRow {
-        rank: r.rank,
-        prize_name: prize.map(|p| p.name.clone()),
-        prize_amount: prize.map(|p| p.amount),
-        full_name: r.full_name,
-        phone: r.phone,
-        national_id: r.national_id,
-        date_of_birth: r.date_of_birth,
-        province: r.province,
-        district: r.district,
-        commune: r.commune,
-        hamlet: r.hamlet,
-        score: r.score,
-        question_count: r.question_count,
-        prediction: r.prediction,
-        prediction_error: r.prediction_error,
-        duration_ms: r.duration_ms,
-        submitted_at: to_rfc3339(r.submitted_at, c.settings.timezone),
-    }
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -90,11 +63,7 @@ fn csv_format(q: &CsvQuery) -> ApiResult<CsvFormat> {
 
 async fn exportable(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Contest> {
     auth.require_admin()?;
-    let c = staff_contest(state, auth, id).await?;
-    if c.results_computed_at.is_none() {
-        return Err(ApiError::NotFound("results"));
-    }
-    Ok(c)
+    Ok(app::exportable(staff_contest(state, auth, id).await?)?)
 }
 
 fn attachment(name: &str) -> (header::HeaderName, String) {
@@ -118,11 +87,7 @@ async fn winners_xlsx_file(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let c = exportable(&state, &auth, &path).await?;
-    let rows: Vec<ExportRow> = results::winners(&state.db, &c.id, c.prize_count())
-        .await?
-        .into_iter()
-        .map(|r| export_row(&c, r))
-        .collect();
+    let rows = app::winner_rows(state.ctx(), &c).await?;
     let bytes = winners_xlsx(&c.settings.title, c.digest.as_deref(), &rows)?;
     Ok(HttpResponse::Ok()
         .content_type(XLSX_CONTENT_TYPE)
@@ -148,8 +113,8 @@ async fn winners_csv(
     let c = exportable(&state, &auth, &path).await?;
     let format = csv_format(&q)?;
     let mut body = format.header();
-    for r in results::winners(&state.db, &c.id, c.prize_count()).await? {
-        body.extend(format.row(&export_row(&c, r)));
+    for r in app::winner_rows(state.ctx(), &c).await? {
+        body.extend(format.row(&r));
     }
     Ok(HttpResponse::Ok()
         .content_type(CSV_CONTENT_TYPE)
@@ -178,29 +143,26 @@ async fn leaderboard_csv(
     // the response through a small bounded channel: memory stays flat however
     // long the leaderboard is, and a slow client slows the producer down.
     let (tx, rx) = tokio::sync::mpsc::channel::<web::Bytes>(4);
-    let db = state.db.clone();
     let name = format!("leaderboard-{}.csv", c.id);
+    let mut pages = Leaderboard::new(state.ctx(), c);
     tokio::spawn(async move {
         if tx.send(web::Bytes::from(format.header())).await.is_err() {
             return;
         }
-        let mut after = 0;
         loop {
-            let page = match results::rows_after(&db, &c.id, after, 5_000).await {
-                Ok(p) => p,
+            let page = match pages.next_page().await {
+                Ok(Some(p)) => p,
+                Ok(None) => return,
                 Err(e) => {
                     tracing::error!(error = ?e, "leaderboard export failed mid-stream");
                     return;
                 }
             };
-            let Some(last) = page.last() else { return };
-            after = last.rank;
-            let full = page.len() == 5_000;
             let mut chunk = Vec::with_capacity(page.len() * 200);
-            for r in page {
-                chunk.extend(format.row(&export_row(&c, r)));
+            for r in &page {
+                chunk.extend(format.row(r));
             }
-            if tx.send(web::Bytes::from(chunk)).await.is_err() || !full {
+            if tx.send(web::Bytes::from(chunk)).await.is_err() {
                 return;
             }
         }

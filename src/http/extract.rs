@@ -3,7 +3,9 @@
 
 use super::AppState;
 use super::error::ApiError;
+use crate::domain::Text;
 use crate::domain::account::Role;
+use crate::domain::ids::UserId;
 use crate::store::{sessions, users::User};
 use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
@@ -145,11 +147,17 @@ async fn read_json<T: DeserializeOwned>(
 #[derive(Clone, Debug)]
 pub struct Auth {
     pub user: User,
+    /// The user's id, parsed once.
+    id: UserId,
     pub token: String,
     pub via_cookie: bool,
 }
 
 impl Auth {
+    pub fn user_id(&self) -> UserId {
+        self.id
+    }
+
     pub fn role(&self) -> Role {
         self.user.role()
     }
@@ -158,7 +166,10 @@ impl Auth {
         if self.role().is_staff() {
             Ok(())
         } else {
-            Err(ApiError::forbidden("Chỉ ban tổ chức / organisers only"))
+            Err(ApiError::forbidden(Text::new(
+                "Chỉ ban tổ chức",
+                "organisers only",
+            )))
         }
     }
 
@@ -166,7 +177,10 @@ impl Auth {
         if self.role() == Role::Admin {
             Ok(())
         } else {
-            Err(ApiError::forbidden("Chỉ quản trị viên / admins only"))
+            Err(ApiError::forbidden(Text::new(
+                "Chỉ quản trị viên",
+                "admins only",
+            )))
         }
     }
 }
@@ -258,8 +272,12 @@ impl FromRequest for Auth {
             if via_cookie && let Some(refusal) = cross_site_refusal(&req) {
                 return Err(refusal);
             }
+            let id = user.user_id().ok_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!("session of a user with a malformed id"))
+            })?;
             Ok(Auth {
                 user,
+                id,
                 token,
                 via_cookie,
             })

@@ -1,15 +1,13 @@
 //! Organisers: create, edit and publish contests; build the question bank.
 
-use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth, media_type, read_body};
-use super::views;
-use crate::domain::FieldError;
-use crate::domain::contest::{self, ContestInput, ContestSettings, State};
-use crate::domain::ids::ContestId;
+use super::{AppState, parse_id, views};
+use crate::app::contests as app;
+use crate::domain::contest::{self, Contest, ContestInput, ContestSettings};
 use crate::domain::question::{self, NewQuestion, RowError};
-use crate::domain::schema;
-use crate::store::contests::{self, Contest, PublishOutcome};
+use crate::domain::{FieldError, Text, schema};
+use crate::store::contests;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -35,10 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Loads any contest for staff; 404 for unknown ids.
 pub async fn staff_contest(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Contest> {
     auth.require_staff()?;
-    let id = ContestId::parse(id).ok_or(ApiError::NotFound("contest"))?;
-    contests::find(&state.db.conn, &id.as_string())
-        .await?
-        .ok_or(ApiError::NotFound("contest"))
+    Ok(app::find(state.ctx(), parse_id(id)?).await?)
 }
 
 /// The body of a create: [`ContestInput`] with title, start and end required
@@ -79,9 +74,9 @@ async fn create(
     auth.require_staff()?;
     let body = body.into_inner().await?;
     let settings = ContestSettings::parse(&body, None)?;
-    let now = state.clock.now();
-    let c = contests::create(&state.db, &settings, &auth.user.id, now).await?;
-    Ok(HttpResponse::Created().json(json!({ "contest": views::contest(&c, now, true) })))
+    let c = app::create(state.ctx(), &settings, auth.user_id()).await?;
+    Ok(HttpResponse::Created()
+        .json(json!({ "contest": views::contest(&c, state.clock.now(), true) })))
 }
 
 #[utoipa::path(
@@ -116,7 +111,7 @@ async fn show(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
-    let n = contests::bank_size(&state.db.conn, &c.id).await?;
+    let n = contests::bank_size(&state.db.conn, c.id).await?;
     let mut body = views::contest(&c, state.clock.now(), true);
     body["question_count"] = json!(n);
     Ok(HttpResponse::Ok().json(json!({ "contest": body })))
@@ -141,37 +136,8 @@ async fn edit(
     let c = staff_contest(&state, &auth, &path).await?;
     let body = body.into_inner().await?;
     let new = ContestSettings::parse(&body, Some(&c.settings))?;
-    match c.state {
-        State::Finalized => {
-            return Err(ApiError::conflict(
-                "contest_finalized",
-                "Cuộc thi đã chốt kết quả / the contest is finalized",
-            ));
-        }
-        State::Published => {
-            if let Some(field) = c.settings.published_change_refused(&new) {
-                return Err(ApiError::Conflict {
-                    code: "contest_published",
-                    message: format!(
-                        "\"{field}\" cannot change after publishing: attempts already taken must stay fair (texts, a later end and the exclusion list may change)"
-                    ),
-                    field: Some(field.to_owned()),
-                });
-            }
-        }
-        State::Draft => {}
-    }
-    let now = state.clock.now();
-    if !contests::update_settings(&state.db, &c.id, &new, c.state, now).await? {
-        return Err(ApiError::conflict(
-            "contest_changed",
-            "the contest changed meanwhile; reload and try again",
-        ));
-    }
-    let c = contests::find(&state.db.conn, &c.id)
-        .await?
-        .ok_or(ApiError::NotFound("contest"))?;
-    Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, now, true) })))
+    let c = app::edit(state.ctx(), &c, &new).await?;
+    Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, state.clock.now(), true) })))
 }
 
 /// A single-choice question; every problem of every question is reported at once.
@@ -201,23 +167,7 @@ async fn store_questions(
     c: &Contest,
     questions: &[NewQuestion],
 ) -> ApiResult<HttpResponse> {
-    if c.state != State::Draft {
-        return Err(ApiError::conflict(
-            "bank_frozen",
-            "the question bank cannot change after publishing: attempts already drew from it",
-        ));
-    }
-    let total = contests::bank_size(&state.db.conn, &c.id).await? + questions.len() as i64;
-    if total > question::MAX_BANK_SIZE as i64 {
-        return Err(ApiError::field(
-            "questions",
-            "too_many",
-            format!("a bank holds at most {} questions", question::MAX_BANK_SIZE),
-        ));
-    }
-    let n = contests::add_questions(&state.db, &c.id, questions)
-        .await?
-        .ok_or_else(|| ApiError::conflict("bank_frozen", "the contest was published meanwhile"))?;
+    let n = app::add_questions(state.ctx(), c, questions).await?;
     Ok(HttpResponse::Created().json(json!({ "added": questions.len(), "question_count": n })))
 }
 
@@ -266,7 +216,10 @@ fn row_errors(errors: Vec<RowError>) -> ApiError {
     let n = errors.len();
     ApiError::Unprocessable {
         code: "import_failed",
-        message: format!("{n} dòng lỗi, chưa nhập câu nào / {n} bad row(s), nothing was imported"),
+        message: Text::new(
+            format!("{n} dòng lỗi, chưa nhập câu nào"),
+            format!("{n} bad row(s), nothing was imported"),
+        ),
         details: Some(json!({ "rows": errors })),
     }
 }
@@ -335,7 +288,7 @@ async fn bank(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
-    let questions = contests::bank(&state.db, &c.id).await?;
+    let questions = contests::bank(&state.db, c.id).await?;
     let items: Vec<_> = questions
         .iter()
         .map(|q| {
@@ -368,31 +321,8 @@ async fn publish(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
-    let mut seed = [0u8; 32];
-    rand::fill(&mut seed);
-    let now = state.clock.now();
-    match contests::publish(&state.db, &c.id, &hex::encode(seed), now).await? {
-        PublishOutcome::Published => {}
-        PublishOutcome::NotFound => return Err(ApiError::NotFound("contest")),
-        PublishOutcome::NotDraft => {
-            return Err(ApiError::conflict(
-                "not_draft",
-                "only a draft can be published",
-            ));
-        }
-        PublishOutcome::BankTooSmall { have, need } => {
-            return Err(ApiError::conflict(
-                "bank_too_small",
-                format!(
-                    "Ngân hàng có {have} câu, cần ít nhất {need} / the bank has {have} questions, an attempt draws {need}"
-                ),
-            ));
-        }
-    }
-    let c = contests::find(&state.db.conn, &c.id)
-        .await?
-        .ok_or(ApiError::NotFound("contest"))?;
-    Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, now, true) })))
+    let c = app::publish(state.ctx(), &c).await?;
+    Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, state.clock.now(), true) })))
 }
 
 #[utoipa::path(
@@ -415,8 +345,8 @@ async fn stats(
     let offset_ms = chrono::DateTime::from_timestamp_millis(c.settings.starts_at)
         .map(|t| i64::from(t.with_timezone(&tz).offset().fix().local_minus_utc()) * 1000)
         .unwrap_or(0);
-    let stats = crate::store::stats::compute(&state.db, &c.id, offset_ms).await?;
-    let texts: std::collections::HashMap<String, String> = contests::bank(&state.db, &c.id)
+    let stats = crate::store::stats::compute(&state.db, c.id, offset_ms).await?;
+    let texts: std::collections::HashMap<String, String> = contests::bank(&state.db, c.id)
         .await?
         .into_iter()
         .map(|q| (q.id, q.text))

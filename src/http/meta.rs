@@ -1,7 +1,7 @@
 //! Health, metrics, the JSON 404, security headers and request metrics.
 
 use super::AppState;
-use super::error::{ApiError, envelope};
+use super::error::{ApiError, envelope, parse_accept_language, with_lang};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
@@ -119,14 +119,20 @@ pub fn allowed_methods(path: &str) -> Option<Vec<String>> {
     (!allow.is_empty()).then_some(allow)
 }
 
-/// Security headers on every response, and a count and latency per route.
+/// Security headers on every response, a count and latency per route, and
+/// messages in the language the request asked for.
 pub async fn headers_and_metrics(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody + 'static>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().to_string();
-    let mut res = next.call(req).await?;
+    let lang = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or_else(Default::default, parse_accept_language);
+    let mut res = with_lang(lang, next.call(req)).await?;
     let route = res
         .request()
         .match_pattern()

@@ -34,6 +34,22 @@ pub struct AppState {
     pub banks: crate::store::attempts::BankCache,
 }
 
+impl AppState {
+    /// What the use cases work with.
+    pub fn ctx(&self) -> crate::app::Ctx<'_> {
+        crate::app::Ctx {
+            db: &self.db,
+            banks: &self.banks,
+            clock: &self.clock,
+        }
+    }
+}
+
+/// Parses an id from a path; anything that is not one is "not found".
+pub fn parse_id<T: crate::domain::ids::TypedId>(s: &str) -> error::ApiResult<T> {
+    T::parse(s).ok_or(error::ApiError::NotFound(T::KIND))
+}
+
 /// Mounts every API route under `/api/v1`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(

@@ -1,15 +1,13 @@
 //! Citizens: contest pages, and timed attempts (start, resume, autosave, submit).
 
-use super::AppState;
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::extract::{ApiJson, Auth, MaybeAuth};
-use super::views;
-use crate::domain::attempt::{self, BankEntry, accepts_answers};
-use crate::domain::contest::{State, is_open};
+use super::{AppState, parse_id, views};
+use crate::app::{attempts, contests};
+use crate::domain::contest::Contest;
 use crate::domain::ids::{AttemptId, ContestId};
 use crate::domain::schema;
-use crate::store::attempts::{self as store, Attempt, Bank, CloseOutcome, StartOutcome};
-use crate::store::contests::{self, Contest};
+use crate::store::contests as store_contests;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -30,15 +28,8 @@ pub async fn visible_contest(
     id: &str,
     auth: Option<&Auth>,
 ) -> ApiResult<Contest> {
-    let id = ContestId::parse(id).ok_or(ApiError::NotFound("contest"))?;
-    let c = contests::find(&state.db.conn, &id.as_string())
-        .await?
-        .ok_or(ApiError::NotFound("contest"))?;
     let staff = auth.is_some_and(|a| a.role().is_staff());
-    if c.state == State::Draft && !staff {
-        return Err(ApiError::NotFound("contest"));
-    }
-    Ok(c)
+    Ok(contests::visible(state.ctx(), parse_id(id)?, staff).await?)
 }
 
 #[utoipa::path(
@@ -51,7 +42,7 @@ pub async fn visible_contest(
 async fn list(state: web::Data<AppState>, auth: MaybeAuth) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let staff = auth.0.as_ref().is_some_and(|a| a.role().is_staff());
-    let all = contests::list(&state.db, false).await?;
+    let all = store_contests::list(&state.db, false).await?;
     // The list page never shows the rules (up to 20,000 characters each): keep
     // it light for phones on 3G; the contest page has them.
     let items: Vec<_> = all
@@ -86,34 +77,13 @@ async fn show(
 }
 
 /// Loads an attempt for its owner only; others get 404, so ids cannot be probed.
-async fn owned_attempt(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Attempt> {
-    let id = AttemptId::parse(id).ok_or(ApiError::NotFound("attempt"))?;
-    let a = store::find(&state.db.conn, &id.as_string())
-        .await?
-        .ok_or(ApiError::NotFound("attempt"))?;
-    if a.user_id != auth.user.id {
-        return Err(ApiError::NotFound("attempt"));
-    }
-    Ok(a)
-}
-
-/// Closes this attempt if its time (plus grace) is over: lazily, on access.
-async fn close_if_overdue(
+async fn owned_attempt(
     state: &AppState,
-    a: Attempt,
-    c: &Contest,
-    bank: &Bank,
-) -> ApiResult<Attempt> {
-    let now = state.clock.now();
-    if !a.is_open() || accepts_answers(now, a.deadline, c.settings.grace_seconds) {
-        return Ok(a);
-    }
-    let correct = |q: &str| bank.get(q).map(|b| b.correct_option_id);
-    Ok(
-        match store::close(&state.db, &a, &[], None, &correct, "expired", a.deadline).await? {
-            CloseOutcome::Closed(a) | CloseOutcome::AlreadyClosed(a) => a,
-        },
-    )
+    auth: &Auth,
+    id: &str,
+) -> ApiResult<crate::domain::attempt::Attempt> {
+    let id: AttemptId = parse_id(id)?;
+    Ok(attempts::owned(state.ctx(), id, auth.user_id()).await?)
 }
 
 #[utoipa::path(
@@ -130,65 +100,11 @@ async fn start(
     auth: Auth,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    if auth.role().is_staff() {
-        return Err(ApiError::forbidden(
-            "Ban tổ chức không dự thi / staff accounts cannot take part",
-        ));
-    }
-    let c = visible_contest(&state, &path, Some(&auth)).await?;
-    let now = state.clock.now();
-    let s = &c.settings;
-    if c.state != State::Published || !is_open(s.starts_at, s.ends_at, now) {
-        return Err(ApiError::conflict(
-            "contest_not_open",
-            "Cuộc thi chưa mở hoặc đã kết thúc / the contest is not open",
-        ));
-    }
-    let bank = state.banks.get(&state.db, &c.id).await?;
-    // The draw: OS-seeded, so participants cannot predict it.
-    let entries: Vec<BankEntry<'_, String>> = bank
-        .questions
-        .iter()
-        .zip(&bank.option_ids)
-        .map(|(q, ids)| BankEntry {
-            id: q.id.clone(),
-            category: q.category.as_deref(),
-            option_ids: ids,
-        })
-        .collect();
-    let paper = attempt::draw(&entries, s.questions_per_attempt as usize, &mut rand::rng());
-    let deadline = attempt::deadline(now, s.time_limit_seconds, s.ends_at);
-    let mut outcome = store::start(&state.db, &c, &auth.user.id, &paper, now, deadline).await?;
-    // An open attempt whose time is over is closed (with its autosaved answers)
-    // rather than given back; then the start is tried once more.
-    if let StartOutcome::Resumed(open) = &outcome
-        && !accepts_answers(now, open.deadline, s.grace_seconds)
-    {
-        close_if_overdue(&state, open.clone(), &c, &bank).await?;
-        outcome = store::start(&state.db, &c, &auth.user.id, &paper, now, deadline).await?;
-    }
-    let (a, created) = match outcome {
-        StartOutcome::Started(a) => (a, true),
-        StartOutcome::Resumed(a) => (a, false),
-        StartOutcome::LimitReached => {
-            return Err(ApiError::conflict(
-                "max_attempts_reached",
-                format!(
-                    "Bạn đã dùng hết {} lượt thi / you have used all {} attempts",
-                    s.max_attempts, s.max_attempts
-                ),
-            ));
-        }
-    };
-    metrics::counter!("crane_attempts_started_total").increment(u64::from(created));
-    // A new attempt has no saved answers yet: skip the read.
-    let answers = if created {
-        Vec::new()
-    } else {
-        store::answers(&state.db.conn, &a.id).await?
-    };
-    let body = json!({ "attempt": views::attempt(&a, &bank, &answers, s.timezone, state.clock.now(), s.grace_seconds) });
-    Ok(if created {
+    let id: ContestId = parse_id(&path)?;
+    let started = attempts::start(state.ctx(), id, auth.user_id(), auth.role()).await?;
+    metrics::counter!("crane_attempts_started_total").increment(u64::from(started.created));
+    let body = json!({ "attempt": views::attempt(&started.sheet, state.clock.now()) });
+    Ok(if started.created {
         HttpResponse::Created().json(body)
     } else {
         HttpResponse::Ok().json(body)
@@ -209,8 +125,9 @@ async fn mine(
     auth: Auth,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let c = visible_contest(&state, &path, Some(&auth)).await?;
-    let list = store::for_user(&state.db, &c.id, &auth.user.id).await?;
+    let id: ContestId = parse_id(&path)?;
+    let staff = auth.role().is_staff();
+    let (c, list) = attempts::mine(state.ctx(), id, auth.user_id(), staff).await?;
     let tz = c.settings.timezone;
     let items: Vec<_> = list
         .iter()
@@ -240,16 +157,8 @@ async fn resume(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let a = owned_attempt(&state, &auth, &path).await?;
-    let c = contests::find(&state.db.conn, &a.contest_id)
-        .await?
-        .ok_or(ApiError::NotFound("contest"))?;
-    let bank = state.banks.get(&state.db, &c.id).await?;
-    let a = close_if_overdue(&state, a, &c, &bank).await?;
-    let answers = store::answers(&state.db.conn, &a.id).await?;
-    let s = &c.settings;
-    Ok(HttpResponse::Ok().json(json!({
-        "attempt": views::attempt(&a, &bank, &answers, s.timezone, state.clock.now(), s.grace_seconds)
-    })))
+    let sheet = attempts::resume(state.ctx(), a).await?;
+    Ok(HttpResponse::Ok().json(json!({ "attempt": views::attempt(&sheet, state.clock.now()) })))
 }
 
 /// One answer: a question of the attempt and one of its options (ids as the
@@ -280,50 +189,12 @@ pub struct SubmitBody {
     pub prediction: Option<i64>,
 }
 
-/// Keeps only answers to this attempt's own questions with their own options;
-/// anything else is a 422 naming the entry. A repeated question keeps the last.
-fn parse_answers(a: &Attempt, given: &[AnswerBody]) -> ApiResult<Vec<(String, u32)>> {
-    if given.len() > attempt::MAX_ANSWERS {
-        return Err(ApiError::field(
-            "answers",
-            "too_many",
-            format!("at most {} answers", attempt::MAX_ANSWERS),
-        ));
-    }
-    let mut errors = Vec::new();
-    let mut out: Vec<(String, u32)> = Vec::with_capacity(given.len());
-    for (i, g) in given.iter().enumerate() {
-        match a.paper.iter().find(|dq| dq.question == g.question_id) {
-            None => errors.push(crate::domain::FieldError::new(
-                format!("answers[{i}].question_id"),
-                "not_in_attempt",
-                "this question is not part of the attempt",
-            )),
-            Some(dq) if !dq.options.contains(&g.option_id) => {
-                errors.push(crate::domain::FieldError::new(
-                    format!("answers[{i}].option_id"),
-                    "not_an_option",
-                    "this option does not belong to the question",
-                ))
-            }
-            Some(_) => {
-                out.retain(|(q, _)| *q != g.question_id);
-                out.push((g.question_id.clone(), g.option_id));
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(ApiError::Validation(errors))
-    }
-}
-
-fn expired() -> ApiError {
-    ApiError::conflict(
-        "attempt_expired",
-        "Đã hết giờ làm bài / the time for this attempt is over",
-    )
+/// The answers of a body as (question id, option id) pairs.
+fn pairs(given: &[AnswerBody]) -> Vec<(String, u32)> {
+    given
+        .iter()
+        .map(|g| (g.question_id.clone(), g.option_id))
+        .collect()
 }
 
 #[utoipa::path(
@@ -344,33 +215,11 @@ async fn autosave(
 ) -> ApiResult<HttpResponse> {
     let a = owned_attempt(&state, &auth, &path).await?;
     let body = body.into_inner().await?;
-    let answers = parse_answers(&a, &body.answers)?;
-    let c = contests::find(&state.db.conn, &a.contest_id)
-        .await?
-        .ok_or(ApiError::NotFound("contest"))?;
-    let now = state.clock.now();
-    if !a.is_open() {
-        return Err(ApiError::conflict(
-            "attempt_submitted",
-            "Bài thi đã nộp / the attempt is already submitted",
-        ));
-    }
-    if !accepts_answers(now, a.deadline, c.settings.grace_seconds) {
-        let bank = state.banks.get(&state.db, &c.id).await?;
-        close_if_overdue(&state, a, &c, &bank).await?;
-        return Err(expired());
-    }
-    if !store::autosave(&state.db, &a, &answers, now).await? {
-        return Err(ApiError::conflict(
-            "attempt_submitted",
-            "Bài thi đã nộp / the attempt is already submitted",
-        ));
-    }
-    let saved = store::answers(&state.db.conn, &a.id).await?;
+    let saved = attempts::autosave(state.ctx(), a, &pairs(&body.answers)).await?;
     Ok(HttpResponse::Ok().json(json!({
-        "saved": answers.len(),
-        "answered": saved.len(),
-        "server_now": crate::domain::clock::to_rfc3339(now, c.settings.timezone),
+        "saved": saved.saved,
+        "answered": saved.answered,
+        "server_now": crate::domain::clock::to_rfc3339(state.clock.now(), saved.contest.settings.timezone),
     })))
 }
 
@@ -391,61 +240,8 @@ async fn submit(
     body: ApiJson<SubmitBody>,
 ) -> ApiResult<HttpResponse> {
     let a = owned_attempt(&state, &auth, &path).await?;
-    let c = contests::find(&state.db.conn, &a.contest_id)
-        .await?
-        .ok_or(ApiError::NotFound("contest"))?;
-    let s = &c.settings;
-    let tz = s.timezone;
     let body = body.into_inner().await?;
-    let answers = parse_answers(&a, &body.answers)?;
-    let prediction = match (s.prediction.enabled, body.prediction) {
-        (true, None) => {
-            return Err(ApiError::field(
-                "prediction",
-                "required",
-                "Cần nhập dự đoán / the prediction is required",
-            ));
-        }
-        (true, Some(p)) if !attempt::PREDICTION.contains(&p) => {
-            let (min, max) = (attempt::PREDICTION.start(), attempt::PREDICTION.end());
-            return Err(ApiError::field(
-                "prediction",
-                "out_of_range",
-                format!("must be a whole number from {min} to {max}"),
-            ));
-        }
-        (true, Some(p)) => Some(p),
-        (false, _) => None,
-    };
-    // A repeated submit answers with the stored result, never a second score.
-    if a.status == "submitted" {
-        return Ok(HttpResponse::Ok().json(json!({ "attempt": views::result(&a, tz) })));
-    }
-    let now = state.clock.now();
-    let bank = state.banks.get(&state.db, &c.id).await?;
-    if !a.is_open() || !accepts_answers(now, a.deadline, s.grace_seconds) {
-        close_if_overdue(&state, a, &c, &bank).await?;
-        return Err(expired());
-    }
-    let correct = |q: &str| bank.get(q).map(|b| b.correct_option_id);
-    match store::close(
-        &state.db,
-        &a,
-        &answers,
-        prediction,
-        &correct,
-        "submitted",
-        now,
-    )
-    .await?
-    {
-        CloseOutcome::Closed(done) => {
-            metrics::counter!("crane_attempts_submitted_total").increment(1);
-            Ok(HttpResponse::Ok().json(json!({ "attempt": views::result(&done, tz) })))
-        }
-        CloseOutcome::AlreadyClosed(done) if done.status == "submitted" => {
-            Ok(HttpResponse::Ok().json(json!({ "attempt": views::result(&done, tz) })))
-        }
-        CloseOutcome::AlreadyClosed(_) => Err(expired()),
-    }
+    let (done, c) =
+        attempts::submit(state.ctx(), a, &pairs(&body.answers), body.prediction).await?;
+    Ok(HttpResponse::Ok().json(json!({ "attempt": views::result(&done, c.settings.timezone) })))
 }

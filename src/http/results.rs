@@ -1,21 +1,19 @@
 //! After the end: compute the ranking, read it, finalize (admin), un-finalize
 //! (admin, audited), disqualify (admin, audited), public winners and exports.
 
-use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth};
 use super::manage::staff_contest;
 use super::play::visible_contest;
-use super::views;
+use super::{AppState, parse_id, views};
+use crate::app::results as app;
+use crate::domain::Text;
 use crate::domain::clock::to_rfc3339;
-use crate::domain::contest::State;
+use crate::domain::contest::{Contest, State};
 use crate::domain::ids::UserId;
 use crate::domain::pattern::{self, Controls};
 use crate::domain::phone::mask_phone;
-use crate::domain::results::digest;
-use crate::store::contests::{self, Contest};
 use crate::store::results::{self, StoredRow};
-use crate::store::users;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -66,14 +64,14 @@ fn row_json(c: &Contest, r: &StoredRow) -> Value {
 
 /// The stored ranking, one page of it.
 async fn results_body(state: &AppState, c: &Contest, limit: i64, offset: i64) -> ApiResult<Value> {
-    let rows = results::rows_after(&state.db, &c.id, offset, limit).await?;
-    let ineligible = results::ineligible_rows(&state.db, &c.id).await?;
+    let rows = results::rows_after(&state.db, c.id, offset, limit).await?;
+    let ineligible = results::ineligible_rows(&state.db, c.id).await?;
     Ok(json!({
         "actual_figure": c.actual_figure,
         "draw_seed": c.draw_seed,
         "digest": c.digest,
         "computed_at": c.results_computed_at.map(|t| to_rfc3339(t, c.settings.timezone)),
-        "total": results::total(&state.db, &c.id).await?,
+        "total": results::total(&state.db, c.id).await?,
         "limit": limit,
         "offset": offset,
         "rows": rows.iter().map(|r| row_json(c, r)).collect::<Vec<_>>(),
@@ -84,50 +82,6 @@ async fn results_body(state: &AppState, c: &Contest, limit: i64, offset: i64) ->
             "score": i.score,
         })).collect::<Vec<_>>(),
     }))
-}
-
-/// Computing is refused until `ends_at + grace` has passed: until then a
-/// submit may still arrive.
-fn check_ended(state: &AppState, c: &Contest) -> ApiResult<()> {
-    match c.state {
-        State::Draft => {
-            return Err(ApiError::conflict(
-                "not_published",
-                "the contest was never published",
-            ));
-        }
-        State::Finalized => {
-            return Err(ApiError::conflict(
-                "contest_finalized",
-                "Kết quả đã được chốt / the results are finalized",
-            ));
-        }
-        State::Published => {}
-    }
-    let end = c.settings.ends_at + i64::from(c.settings.grace_seconds) * 1000;
-    if state.clock.now() <= end {
-        return Err(ApiError::conflict(
-            "contest_not_ended",
-            format!(
-                "results can be computed after {}",
-                to_rfc3339(end, c.settings.timezone)
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// Ranks from the stored attempts and replaces the stored ranking.
-async fn recompute(state: &AppState, c: &Contest) -> ApiResult<crate::domain::ranking::Ranking> {
-    let now = state.clock.now();
-    let ranking = results::rank_contest(&state.db, &state.banks, c, now).await?;
-    if !results::store(&state.db, &c.id, &ranking, now).await? {
-        return Err(ApiError::conflict(
-            "contest_changed",
-            "the contest changed meanwhile; try again",
-        ));
-    }
-    Ok(ranking)
 }
 
 /// A page of the ranking. Any 64-bit value is read; the limit is then held to
@@ -157,11 +111,7 @@ async fn compute(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
-    check_ended(&state, &c)?;
-    recompute(&state, &c).await?;
-    let c = contests::find(&state.db.conn, &c.id)
-        .await?
-        .ok_or(ApiError::NotFound("contest"))?;
+    let (_, c) = app::compute(state.ctx(), &c).await?;
     Ok(HttpResponse::Ok().json(json!({ "results": results_body(&state, &c, 100, 0).await? })))
 }
 
@@ -206,27 +156,7 @@ async fn finalize(
 ) -> ApiResult<HttpResponse> {
     auth.require_admin()?;
     let c = staff_contest(&state, &auth, &path).await?;
-    check_ended(&state, &c)?;
-    if c.results_computed_at.is_none() {
-        return Err(ApiError::conflict(
-            "no_results",
-            "compute the results before finalizing",
-        ));
-    }
-    // Freeze what the stored attempts say now (a disqualification since the last
-    // compute is included), and digest exactly that.
-    let ranking = recompute(&state, &c).await?;
-    let seed = c.draw_seed.clone().unwrap_or_default();
-    let d = digest(&c.id, &seed, &ranking);
-    if !results::finalize(&state.db, &c.id, &d, &auth.user.id, state.clock.now()).await? {
-        return Err(ApiError::conflict(
-            "contest_changed",
-            "the contest changed meanwhile; try again",
-        ));
-    }
-    let c = contests::find(&state.db.conn, &c.id)
-        .await?
-        .ok_or(ApiError::NotFound("contest"))?;
+    let (d, c) = app::finalize(state.ctx(), &c, &auth.user.id).await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "digest": d, "contest": views::contest(&c, state.clock.now(), true) })))
 }
@@ -250,7 +180,10 @@ fn reason(text: &str) -> ApiResult<String> {
         return Err(ApiError::field(
             "reason",
             "invalid_text",
-            format!("give a reason of {min}–{max} characters"),
+            Text::new(
+                format!("Hãy nêu lý do dài {min}–{max} ký tự"),
+                format!("give a reason of {min}–{max} characters"),
+            ),
         ));
     }
     Ok(t.to_owned())
@@ -290,15 +223,7 @@ async fn unfinalize(
     let c = staff_contest(&state, &auth, &path).await?;
     let body = body.into_inner().await?;
     let why = reason(&body.reason)?;
-    if !results::unfinalize(&state.db, &c.id, &why, &auth.user.id, state.clock.now()).await? {
-        return Err(ApiError::conflict(
-            "not_finalized",
-            "the contest is not finalized",
-        ));
-    }
-    let c = contests::find(&state.db.conn, &c.id)
-        .await?
-        .ok_or(ApiError::NotFound("contest"))?;
+    let c = app::unfinalize(state.ctx(), &c, &why, &auth.user.id).await?;
     Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, state.clock.now(), true) })))
 }
 
@@ -334,28 +259,10 @@ async fn disqualify(
     let c = staff_contest(&state, &auth, &path).await?;
     let body = body.into_inner().await?;
     let why = reason(&body.reason)?;
-    let uid = UserId::parse(&body.user_id)
-        .ok_or(ApiError::NotFound("user"))?
-        .as_string();
-    users::find(&state.db, &uid)
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
-    if !results::disqualify(
-        &state.db,
-        &c.id,
-        &uid,
-        &why,
-        &auth.user.id,
-        state.clock.now(),
-    )
-    .await?
-    {
-        return Err(ApiError::conflict(
-            "contest_finalized",
-            "un-finalize the contest before disqualifying",
-        ));
-    }
-    Ok(HttpResponse::Ok().json(json!({ "disqualified": {"user_id": uid, "reason": why} })))
+    let uid: UserId = parse_id(&body.user_id)?;
+    app::disqualify(state.ctx(), &c, uid, &why, &auth.user.id).await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({ "disqualified": {"user_id": uid.to_string(), "reason": why} })))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/contests/{id}/audit", operation_id = "contest_audit", tag = "results",
@@ -388,10 +295,10 @@ async fn winners(state: web::Data<AppState>, path: web::Path<String>) -> ApiResu
     if c.state != State::Finalized {
         return Err(ApiError::conflict(
             "not_finalized",
-            "Chưa công bố kết quả / the results are not final yet",
+            Text::new("Chưa công bố kết quả", "the results are not final yet"),
         ));
     }
-    let rows = results::winners(&state.db, &c.id, c.prize_count()).await?;
+    let rows = results::winners(&state.db, c.id, c.prize_count()).await?;
     let list: Vec<Value> = rows
         .iter()
         .map(|r| {

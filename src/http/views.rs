@@ -1,9 +1,9 @@
 //! JSON shapes shared by handlers.
 
+use crate::app::attempts::Sheet;
+use crate::domain::attempt::Attempt;
 use crate::domain::clock::{Millis, to_rfc3339};
-use crate::domain::contest::status;
-use crate::store::attempts::{Attempt, Bank};
-use crate::store::contests::Contest;
+use crate::domain::contest::Contest;
 use serde_json::{Value, json};
 
 /// A contest as DESIGN.md shapes it. `staff` adds what only organisers see
@@ -12,11 +12,11 @@ pub fn contest(c: &Contest, now: Millis, staff: bool) -> Value {
     let s = &c.settings;
     let tz = s.timezone;
     let mut out = json!({
-        "id": c.id,
+        "id": c.id.to_string(),
         "title": s.title,
         "description": s.description,
         "rules": s.rules,
-        "status": status(c.state, s.starts_at, s.ends_at, now),
+        "status": c.status(now),
         "starts_at": to_rfc3339(s.starts_at, tz),
         "ends_at": to_rfc3339(s.ends_at, tz),
         "timezone": tz.name(),
@@ -54,14 +54,15 @@ pub fn contest(c: &Contest, now: Millis, staff: bool) -> Value {
 
 /// An attempt as its owner sees it: the questions and options with ids, never
 /// which option is right; the autosaved answers; the server's times.
-pub fn attempt(
-    a: &Attempt,
-    bank: &Bank,
-    answers: &[(String, u32)],
-    tz: chrono_tz::Tz,
-    now: Millis,
-    grace_seconds: u32,
-) -> Value {
+pub fn attempt(sheet: &Sheet, now: Millis) -> Value {
+    let Sheet {
+        attempt: a,
+        contest,
+        bank,
+        answers,
+    } = sheet;
+    let tz = contest.settings.timezone;
+    let grace_seconds = contest.settings.grace_seconds;
     let questions: Vec<Value> = a
         .paper
         .iter()
@@ -83,9 +84,9 @@ pub fn attempt(
         .map(|(q, o)| json!({"question_id": q, "option_id": o}))
         .collect();
     let mut out = json!({
-        "id": a.id,
-        "contest_id": a.contest_id,
-        "status": a.status,
+        "id": a.id.to_string(),
+        "contest_id": a.contest_id.to_string(),
+        "status": a.status.as_str(),
         "attempt_number": a.seq,
         "started_at": to_rfc3339(a.started_at, tz),
         "deadline": to_rfc3339(a.deadline, tz),
@@ -104,14 +105,13 @@ pub fn attempt(
 
 /// The scored result of a closed attempt.
 pub fn result(a: &Attempt, tz: chrono_tz::Tz) -> Value {
-    let submitted = a.submitted_at.unwrap_or(a.deadline);
     json!({
-        "id": a.id,
-        "status": a.status,
+        "id": a.id.to_string(),
+        "status": a.status.as_str(),
         "score": a.score,
         "question_count": a.question_count,
         "prediction": a.prediction,
-        "duration_ms": submitted - a.started_at,
-        "submitted_at": to_rfc3339(submitted, tz),
+        "duration_ms": a.duration_ms(),
+        "submitted_at": to_rfc3339(a.submitted_or_deadline(), tz),
     })
 }

@@ -5,11 +5,11 @@
 //! scoring is a conditional `UPDATE … WHERE status = 'open'` whose row count
 //! decides who won, inside a write transaction.
 
-use super::contests::{BankQuestion, Contest};
-use super::{Db, col, unique_violation, v};
-use crate::domain::attempt::{DrawnQuestion, expired_submitted_at};
+use super::contests::BankQuestion;
+use super::{Db, StoreResult, col, id_col, unique_violation, v};
+use crate::domain::attempt::{Attempt, AttemptStatus, DrawnQuestion, MarkedAnswer};
 use crate::domain::clock::Millis;
-use crate::domain::ids::AttemptId;
+use crate::domain::ids::{AttemptId, ContestId, UserId};
 use anyhow::{Context, anyhow};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult, Statement};
 use std::collections::HashMap;
@@ -52,16 +52,16 @@ impl Bank {
 /// bank never changes, so instances cannot disagree.
 #[derive(Default)]
 pub struct BankCache {
-    banks: Mutex<HashMap<String, Arc<Bank>>>,
+    banks: Mutex<HashMap<ContestId, Arc<Bank>>>,
 }
 
 impl BankCache {
-    pub async fn get(&self, db: &Db, contest_id: &str) -> anyhow::Result<Arc<Bank>> {
+    pub async fn get(&self, db: &Db, contest_id: ContestId) -> StoreResult<Arc<Bank>> {
         if let Some(b) = self
             .banks
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(contest_id)
+            .get(&contest_id)
         {
             return Ok(b.clone());
         }
@@ -69,42 +69,22 @@ impl BankCache {
         self.banks
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(contest_id.to_owned(), bank.clone());
+            .insert(contest_id, bank.clone());
         Ok(bank)
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct Attempt {
-    pub id: String,
-    pub contest_id: String,
-    pub user_id: String,
-    pub seq: i64,
-    pub status: String,
-    pub started_at: Millis,
-    pub deadline: Millis,
-    pub submitted_at: Option<Millis>,
-    pub score: Option<i64>,
-    pub question_count: i64,
-    pub prediction: Option<i64>,
-    pub paper: Vec<DrawnQuestion<String>>,
-}
-
-impl Attempt {
-    pub fn is_open(&self) -> bool {
-        self.status == "open"
     }
 }
 
 const COLUMNS: &str = "id, contest_id, user_id, seq, status, started_at, deadline, submitted_at, score, question_count, prediction, paper";
 
 fn from_row(r: &QueryResult) -> anyhow::Result<Attempt> {
+    let status: String = col(r, "status")?;
     Ok(Attempt {
-        id: col(r, "id")?,
-        contest_id: col(r, "contest_id")?,
-        user_id: col(r, "user_id")?,
+        id: id_col(r, "id")?,
+        contest_id: id_col(r, "contest_id")?,
+        user_id: id_col(r, "user_id")?,
         seq: col(r, "seq")?,
-        status: col(r, "status")?,
+        status: AttemptStatus::parse(&status)
+            .with_context(|| format!("stored attempt status {status}"))?,
         started_at: col(r, "started_at")?,
         deadline: col(r, "deadline")?,
         submitted_at: col(r, "submitted_at")?,
@@ -123,20 +103,20 @@ fn stmt<C: ConnectionTrait>(
     Statement::from_sql_and_values(c.get_database_backend(), sql, values)
 }
 
-pub async fn find<C: ConnectionTrait>(c: &C, id: &str) -> anyhow::Result<Option<Attempt>> {
+pub async fn find<C: ConnectionTrait>(c: &C, id: AttemptId) -> StoreResult<Option<Attempt>> {
     let sql = format!("SELECT {COLUMNS} FROM attempts WHERE id = $1");
     let row = c
-        .query_one_raw(stmt(c, &sql, [v(id.to_owned())]))
+        .query_one_raw(stmt(c, &sql, [v(id.to_string())]))
         .await
         .context("loading attempt")?;
-    row.as_ref().map(from_row).transpose()
+    Ok(row.as_ref().map(from_row).transpose()?)
 }
 
 async fn open_for<C: ConnectionTrait>(
     c: &C,
-    contest_id: &str,
-    user_id: &str,
-) -> anyhow::Result<Option<Attempt>> {
+    contest_id: ContestId,
+    user_id: UserId,
+) -> StoreResult<Option<Attempt>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM attempts WHERE contest_id = $1 AND user_id = $2 AND status = 'open'"
     );
@@ -144,22 +124,26 @@ async fn open_for<C: ConnectionTrait>(
         .query_one_raw(stmt(
             c,
             &sql,
-            [v(contest_id.to_owned()), v(user_id.to_owned())],
+            [v(contest_id.to_string()), v(user_id.to_string())],
         ))
         .await?;
-    row.as_ref().map(from_row).transpose()
+    Ok(row.as_ref().map(from_row).transpose()?)
 }
 
 /// A participant's attempts at a contest, oldest first.
-pub async fn for_user(db: &Db, contest_id: &str, user_id: &str) -> anyhow::Result<Vec<Attempt>> {
+pub async fn for_user(
+    db: &Db,
+    contest_id: ContestId,
+    user_id: UserId,
+) -> StoreResult<Vec<Attempt>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM attempts WHERE contest_id = $1 AND user_id = $2 ORDER BY seq"
     );
     let rows = db
         .conn
-        .query_all_raw(db.stmt(&sql, [v(contest_id.to_owned()), v(user_id.to_owned())]))
+        .query_all_raw(db.stmt(&sql, [v(contest_id.to_string()), v(user_id.to_string())]))
         .await?;
-    rows.iter().map(from_row).collect()
+    Ok(rows.iter().map(from_row).collect::<anyhow::Result<_>>()?)
 }
 
 pub enum StartOutcome {
@@ -169,16 +153,17 @@ pub enum StartOutcome {
     LimitReached,
 }
 
-/// Starts an attempt unless one is open or the limit is reached. `paper` is
-/// the draw, made by the caller before the transaction (the draw is pure).
+/// Starts an attempt unless one is open or `max_attempts` are used. `paper`
+/// is the draw, made by the caller before the transaction (the draw is pure).
 pub async fn start(
     db: &Db,
-    contest: &Contest,
-    user_id: &str,
+    contest_id: ContestId,
+    max_attempts: u32,
+    user_id: UserId,
     paper: &[DrawnQuestion<String>],
     started_at: Millis,
     deadline: Millis,
-) -> anyhow::Result<StartOutcome> {
+) -> StoreResult<StartOutcome> {
     for _ in 0..3 {
         let (_turn, tx) = db.write().await?;
         // One read for both questions: is an attempt open, and how many were used?
@@ -187,32 +172,35 @@ pub async fn start(
                 &tx,
                 "SELECT COUNT(*) AS n, MAX(CASE WHEN status = 'open' THEN id END) AS open_id
                  FROM attempts WHERE contest_id = $1 AND user_id = $2",
-                [v(contest.id.clone()), v(user_id.to_owned())],
+                [v(contest_id.to_string()), v(user_id.to_string())],
             ))
             .await?;
-        let (used, open_id): (i64, Option<String>) = match row {
-            Some(r) => (col(&r, "n")?, col(&r, "open_id")?),
+        let (used, open_id): (i64, Option<AttemptId>) = match row {
+            Some(r) => (
+                col(&r, "n")?,
+                col::<Option<String>>(&r, "open_id")?.and_then(|s| AttemptId::parse(&s)),
+            ),
             None => (0, None),
         };
         if let Some(open_id) = open_id {
-            let open = find(&tx, &open_id)
+            let open = find(&tx, open_id)
                 .await?
                 .ok_or_else(|| anyhow!("open attempt vanished"))?;
             return Ok(StartOutcome::Resumed(open));
         }
-        if used >= i64::from(contest.settings.max_attempts) {
+        if used >= i64::from(max_attempts) {
             return Ok(StartOutcome::LimitReached);
         }
-        let id = AttemptId::new().as_string();
+        let id = AttemptId::new();
         let insert = tx
             .execute_raw(stmt(
                 &tx,
                 "INSERT INTO attempts (id, contest_id, user_id, seq, status, started_at, deadline, question_count, paper)
                  VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8)",
                 [
-                    v(id.clone()),
-                    v(contest.id.clone()),
-                    v(user_id.to_owned()),
+                    v(id.to_string()),
+                    v(contest_id.to_string()),
+                    v(user_id.to_string()),
                     v(used + 1),
                     v(started_at),
                     v(deadline),
@@ -227,10 +215,10 @@ pub async fn start(
                 // Exactly what was inserted: no need to read it back.
                 return Ok(StartOutcome::Started(Attempt {
                     id,
-                    contest_id: contest.id.clone(),
-                    user_id: user_id.to_owned(),
+                    contest_id,
+                    user_id,
                     seq: used + 1,
-                    status: "open".to_owned(),
+                    status: AttemptStatus::Open,
                     started_at,
                     deadline,
                     submitted_at: None,
@@ -246,45 +234,45 @@ pub async fn start(
                 tx.rollback().await.ok();
                 continue;
             }
-            Err(e) => return Err(anyhow::Error::new(e).context("inserting attempt")),
+            Err(e) => return Err(anyhow::Error::new(e).context("inserting attempt").into()),
         }
     }
-    match open_for(&db.conn, &contest.id, user_id).await? {
+    match open_for(&db.conn, contest_id, user_id).await? {
         Some(a) => Ok(StartOutcome::Resumed(a)),
         None => Ok(StartOutcome::LimitReached),
     }
 }
 
+/// The answers saved so far: (question id, option id).
 pub async fn answers<C: ConnectionTrait>(
     c: &C,
-    attempt_id: &str,
-) -> anyhow::Result<Vec<(String, u32)>> {
+    attempt_id: AttemptId,
+) -> StoreResult<Vec<(String, u32)>> {
     let rows = c
         .query_all_raw(stmt(
             c,
             "SELECT question_id, option_id FROM attempt_answers WHERE attempt_id = $1",
-            [v(attempt_id.to_owned())],
+            [v(attempt_id.to_string())],
         ))
         .await
         .context("loading answers")?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                col::<String>(r, "question_id")?,
-                col::<i64>(r, "option_id")? as u32,
-            ))
-        })
-        .collect()
+    let read = |r: &QueryResult| -> anyhow::Result<(String, u32)> {
+        Ok((
+            col::<String>(r, "question_id")?,
+            col::<i64>(r, "option_id")? as u32,
+        ))
+    };
+    Ok(rows.iter().map(read).collect::<anyhow::Result<_>>()?)
 }
 
 /// Locks the attempt row for this transaction if it is still open (PostgreSQL
 /// row lock; SQLite already holds the write lock). False when it is closed.
-async fn lock_open(tx: &DatabaseTransaction, attempt_id: &str) -> anyhow::Result<bool> {
+async fn lock_open(tx: &DatabaseTransaction, attempt_id: AttemptId) -> anyhow::Result<bool> {
     let res = tx
         .execute_raw(stmt(
             tx,
             "UPDATE attempts SET status = status WHERE id = $1 AND status = 'open'",
-            [v(attempt_id.to_owned())],
+            [v(attempt_id.to_string())],
         ))
         .await
         .context("locking attempt")?;
@@ -318,9 +306,9 @@ async fn upsert_answers(
             b + 5
         ));
         values.extend([
-            v(a.id.clone()),
+            v(a.id.to_string()),
             v(q.clone()),
-            v(a.contest_id.clone()),
+            v(a.contest_id.to_string()),
             v(i64::from(*o)),
             v(now),
         ]);
@@ -340,9 +328,9 @@ pub async fn autosave(
     a: &Attempt,
     answers: &[(String, u32)],
     now: Millis,
-) -> anyhow::Result<bool> {
+) -> StoreResult<bool> {
     let (_turn, tx) = db.write().await?;
-    if !lock_open(&tx, &a.id).await? {
+    if !lock_open(&tx, a.id).await? {
         return Ok(false);
     }
     upsert_answers(&tx, a, answers, now).await?;
@@ -357,48 +345,51 @@ pub enum CloseOutcome {
     AlreadyClosed(Attempt),
 }
 
-/// Scores and closes an open attempt exactly once: merges `answers` over the
-/// autosaved ones, marks each answer right or wrong, and sets the result with a
-/// conditional UPDATE. Used by submit (status `submitted`) and by the sweep
-/// (status `expired`, `submitted_at = deadline`).
+/// How the final answers of an attempt are marked: given every answer
+/// (autosaved ones overridden by those sent with the submit), the score and
+/// each answer marked right or wrong. The app passes the domain's rule.
+pub trait Marking: Sync {
+    fn mark<'p>(
+        &self,
+        paper: &'p [DrawnQuestion<String>],
+        given: &HashMap<String, u32>,
+    ) -> (u32, Vec<MarkedAnswer<'p, String>>);
+}
+
+/// Closes an open attempt exactly once: merges `answers` over the autosaved
+/// ones, stores each answer with its mark and the result with a conditional
+/// UPDATE. Used by submit (`Submitted`) and by the sweep (`Expired`,
+/// `submitted_at = deadline`).
 pub async fn close(
     db: &Db,
     a: &Attempt,
     answers: &[(String, u32)],
     prediction: Option<i64>,
-    correct: &(dyn Fn(&str) -> Option<u32> + Sync),
-    status: &str,
+    marking: &dyn Marking,
+    status: AttemptStatus,
     submitted_at: Millis,
-) -> anyhow::Result<CloseOutcome> {
+) -> StoreResult<CloseOutcome> {
     let (_turn, tx) = db.write().await?;
-    if !lock_open(&tx, &a.id).await? {
+    if !lock_open(&tx, a.id).await? {
         drop(tx);
-        let stored = find(&db.conn, &a.id)
+        let stored = find(&db.conn, a.id)
             .await?
             .ok_or_else(|| anyhow!("attempt vanished"))?;
         return Ok(CloseOutcome::AlreadyClosed(stored));
     }
     // The final answers: the autosaved ones, overridden by those sent now.
-    let mut given: HashMap<String, u32> = self::answers(&tx, &a.id).await?.into_iter().collect();
+    let mut given: HashMap<String, u32> = self::answers(&tx, a.id).await?.into_iter().collect();
     for (q, o) in answers {
         given.insert(q.clone(), *o);
     }
-    let mut score = 0i64;
-    let mut marked: Vec<(&str, u32, bool)> = Vec::with_capacity(given.len());
-    for dq in &a.paper {
-        if let Some(chosen) = given.get(&dq.question) {
-            let right = correct(&dq.question) == Some(*chosen);
-            score += i64::from(right);
-            marked.push((dq.question.as_str(), *chosen, right));
-        }
-    }
+    let (score, marked) = marking.mark(&a.paper, &given);
     // One statement writes every answer with its mark.
     if !marked.is_empty() {
         let mut sql = String::from(
             "INSERT INTO attempt_answers (attempt_id, question_id, contest_id, option_id, correct, saved_at) VALUES ",
         );
         let mut values = Vec::with_capacity(marked.len() * 6);
-        for (i, (q, o, right)) in marked.iter().enumerate() {
+        for (i, m) in marked.iter().enumerate() {
             let b = i * 6;
             if i > 0 {
                 sql.push_str(", ");
@@ -413,11 +404,11 @@ pub async fn close(
                 b + 6
             ));
             values.extend([
-                v(a.id.clone()),
-                v((*q).to_owned()),
-                v(a.contest_id.clone()),
-                v(i64::from(*o)),
-                v(i64::from(*right)),
+                v(a.id.to_string()),
+                v(m.question.clone()),
+                v(a.contest_id.to_string()),
+                v(i64::from(m.option)),
+                v(i64::from(m.correct)),
                 v(submitted_at),
             ]);
         }
@@ -428,21 +419,28 @@ pub async fn close(
             .await
             .context("marking answers")?;
     }
+    let score = i64::from(score);
     let res = tx
         .execute_raw(stmt(
             &tx,
             "UPDATE attempts SET status = $1, score = $2, submitted_at = $3, prediction = $4 WHERE id = $5 AND status = 'open'",
-            [v(status.to_owned()), v(score), v(submitted_at), v(prediction), v(a.id.clone())],
+            [
+                v(status.as_str().to_owned()),
+                v(score),
+                v(submitted_at),
+                v(prediction),
+                v(a.id.to_string()),
+            ],
         ))
         .await
         .context("scoring attempt")?;
     if res.rows_affected() != 1 {
-        return Err(anyhow!("attempt {} changed under its lock", a.id));
+        return Err(anyhow!("attempt {} changed under its lock", a.id).into());
     }
     tx.commit().await.context("committing submit")?;
     // Exactly what was written: no need to read it back.
     Ok(CloseOutcome::Closed(Attempt {
-        status: status.to_owned(),
+        status,
         score: Some(score),
         submitted_at: Some(submitted_at),
         prediction,
@@ -450,13 +448,16 @@ pub async fn close(
     }))
 }
 
+/// At most this many overdue attempts are read at once.
+pub const OVERDUE_BATCH: usize = 5000;
+
 /// Open attempts whose deadline + grace has passed (optionally of one contest / one user).
 pub async fn overdue(
     db: &Db,
     now: Millis,
-    contest_id: Option<&str>,
-    user_id: Option<&str>,
-) -> anyhow::Result<Vec<Attempt>> {
+    contest_id: Option<ContestId>,
+    user_id: Option<UserId>,
+) -> StoreResult<Vec<Attempt>> {
     let cols: String = COLUMNS
         .split(", ")
         .map(|c| format!("a.{c}"))
@@ -466,7 +467,7 @@ pub async fn overdue(
         "SELECT {cols} FROM attempts a JOIN contests c ON c.id = a.contest_id
          WHERE a.status = 'open' AND a.deadline + c.grace_seconds * 1000 < $1
            AND ($2 = '' OR a.contest_id = $2) AND ($3 = '' OR a.user_id = $3)
-         ORDER BY a.deadline LIMIT 5000"
+         ORDER BY a.deadline LIMIT {OVERDUE_BATCH}"
     );
     let rows = db
         .conn
@@ -474,48 +475,11 @@ pub async fn overdue(
             &sql,
             [
                 v(now),
-                v(contest_id.unwrap_or("").to_owned()),
-                v(user_id.unwrap_or("").to_owned()),
+                v(contest_id.map(|c| c.to_string()).unwrap_or_default()),
+                v(user_id.map(|u| u.to_string()).unwrap_or_default()),
             ],
         ))
         .await
         .context("finding overdue attempts")?;
-    rows.iter().map(from_row).collect()
-}
-
-/// Closes overdue attempts with their autosaved answers, `submitted_at = deadline`.
-pub async fn close_overdue(
-    db: &Db,
-    banks: &BankCache,
-    now: Millis,
-    contest_id: Option<&str>,
-    user_id: Option<&str>,
-) -> anyhow::Result<usize> {
-    let mut closed = 0;
-    loop {
-        let batch = overdue(db, now, contest_id, user_id).await?;
-        if batch.is_empty() {
-            return Ok(closed);
-        }
-        for a in &batch {
-            let bank = banks.get(db, &a.contest_id).await?;
-            let correct = |q: &str| bank.get(q).map(|b| b.correct_option_id);
-            if let CloseOutcome::Closed(_) = close(
-                db,
-                a,
-                &[],
-                None,
-                &correct,
-                "expired",
-                expired_submitted_at(a.deadline),
-            )
-            .await?
-            {
-                closed += 1;
-            }
-        }
-        if batch.len() < 5000 {
-            return Ok(closed);
-        }
-    }
+    Ok(rows.iter().map(from_row).collect::<anyhow::Result<_>>()?)
 }

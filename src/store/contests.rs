@@ -1,42 +1,14 @@
 //! Contests and their question banks.
 
-use super::{Db, col, v};
+use super::{Db, StoreResult, col, id_col, v};
 use crate::domain::clock::Millis;
-use crate::domain::contest::{ContestSettings, Prediction, State};
-use crate::domain::ids::ContestId;
+use crate::domain::contest::{Contest, ContestSettings, Prediction, State};
+use crate::domain::ids::{ContestId, UserId};
 use crate::domain::question::NewQuestion;
 use crate::domain::ranking::{ActualFigure, CountedAttempt, PrizeTier, TieBreakKey};
 use anyhow::{Context, anyhow};
 use sea_orm::{ConnectionTrait, QueryResult};
 use serde::{Deserialize, Serialize};
-
-/// A stored contest.
-#[derive(Clone, Debug)]
-pub struct Contest {
-    pub id: String,
-    pub state: State,
-    pub settings: ContestSettings,
-    pub draw_seed: Option<String>,
-    pub created_by: String,
-    pub created_at: Millis,
-    pub updated_at: Millis,
-    pub published_at: Option<Millis>,
-    pub results_computed_at: Option<Millis>,
-    pub actual_figure: Option<i64>,
-    pub finalized_at: Option<Millis>,
-    pub digest: Option<String>,
-}
-
-impl Contest {
-    /// How many prizes the tiers award in all.
-    pub fn prize_count(&self) -> u64 {
-        self.settings
-            .prizes
-            .iter()
-            .map(|p| u64::from(p.count))
-            .sum()
-    }
-}
 
 #[derive(Serialize, Deserialize)]
 struct PrizeJson {
@@ -89,11 +61,11 @@ fn from_row(r: &QueryResult) -> anyhow::Result<Contest> {
         excluded,
     };
     Ok(Contest {
-        id: col(r, "id")?,
+        id: id_col(r, "id")?,
         state: State::parse(&state).context("stored state")?,
         settings,
         draw_seed: col(r, "draw_seed")?,
-        created_by: col(r, "created_by")?,
+        created_by: id_col(r, "created_by")?,
         created_at: col(r, "created_at")?,
         updated_at: col(r, "updated_at")?,
         published_at: col(r, "published_at")?,
@@ -139,13 +111,13 @@ fn settings_values(s: &ContestSettings) -> Vec<sea_orm::Value> {
 pub async fn create(
     db: &Db,
     s: &ContestSettings,
-    created_by: &str,
+    created_by: UserId,
     now: Millis,
-) -> anyhow::Result<Contest> {
-    let id = ContestId::new().as_string();
-    let mut values = vec![v(id.clone())];
+) -> StoreResult<Contest> {
+    let id = ContestId::new();
+    let mut values = vec![v(id.to_string())];
     values.extend(settings_values(s));
-    values.extend([v(created_by.to_owned()), v(now)]);
+    values.extend([v(created_by.to_string()), v(now)]);
     db.conn
         .execute_raw(db.stmt(
             "INSERT INTO contests (id, title, description, rules, starts_at, ends_at, timezone, questions_per_attempt,
@@ -156,24 +128,24 @@ pub async fn create(
         ))
         .await
         .context("inserting contest")?;
-    find(&db.conn, &id)
+    Ok(find(&db.conn, id)
         .await?
-        .ok_or_else(|| anyhow!("contest vanished after insert"))
+        .ok_or_else(|| anyhow!("contest vanished after insert"))?)
 }
 
-pub async fn find<C: ConnectionTrait>(conn: &C, id: &str) -> anyhow::Result<Option<Contest>> {
+pub async fn find<C: ConnectionTrait>(conn: &C, id: ContestId) -> StoreResult<Option<Contest>> {
     let sql = format!("SELECT {COLUMNS} FROM contests WHERE id = $1");
     let stmt = sea_orm::Statement::from_sql_and_values(
         conn.get_database_backend(),
         &sql,
-        [v(id.to_owned())],
+        [v(id.to_string())],
     );
     let row = conn.query_one_raw(stmt).await.context("loading contest")?;
-    row.as_ref().map(from_row).transpose()
+    Ok(row.as_ref().map(from_row).transpose()?)
 }
 
 /// Contests visible to the public (published or finalized), newest first.
-pub async fn list(db: &Db, include_drafts: bool) -> anyhow::Result<Vec<Contest>> {
+pub async fn list(db: &Db, include_drafts: bool) -> StoreResult<Vec<Contest>> {
     let filter = if include_drafts {
         ""
     } else {
@@ -186,28 +158,28 @@ pub async fn list(db: &Db, include_drafts: bool) -> anyhow::Result<Vec<Contest>>
         .query_all_raw(db.stmt(&sql, []))
         .await
         .context("listing contests")?;
-    rows.iter().map(from_row).collect()
+    Ok(rows.iter().map(from_row).collect::<anyhow::Result<_>>()?)
 }
 
-pub async fn count(db: &Db) -> anyhow::Result<i64> {
+pub async fn count(db: &Db) -> StoreResult<i64> {
     let row = db
         .conn
         .query_one_raw(db.stmt("SELECT COUNT(*) AS n FROM contests", []))
         .await?;
-    row.map_or(Ok(0), |r| col(&r, "n"))
+    Ok(row.map_or(Ok(0), |r| col(&r, "n"))?)
 }
 
 /// Saves new settings if the contest is still in `expected` state (a conditional
 /// update, so a concurrent publish or finalize is not silently overwritten).
 pub async fn update_settings(
     db: &Db,
-    id: &str,
+    id: ContestId,
     s: &ContestSettings,
     expected: State,
     now: Millis,
-) -> anyhow::Result<bool> {
+) -> StoreResult<bool> {
     let mut values = settings_values(s);
-    values.extend([v(now), v(id.to_owned()), v(expected.as_str().to_owned())]);
+    values.extend([v(now), v(id.to_string()), v(expected.as_str().to_owned())]);
     let res = db
         .conn
         .execute_raw(db.stmt(
@@ -225,7 +197,12 @@ pub async fn update_settings(
 
 /// draft → published, fixing the draw seed; refused (false) unless the bank holds
 /// enough questions, checked inside the same transaction.
-pub async fn publish(db: &Db, id: &str, seed: &str, now: Millis) -> anyhow::Result<PublishOutcome> {
+pub async fn publish(
+    db: &Db,
+    id: ContestId,
+    seed: &str,
+    now: Millis,
+) -> StoreResult<PublishOutcome> {
     let (_turn, tx) = db.write().await?;
     let Some(contest) = find(&tx, id).await? else {
         return Ok(PublishOutcome::NotFound);
@@ -243,7 +220,7 @@ pub async fn publish(db: &Db, id: &str, seed: &str, now: Millis) -> anyhow::Resu
     let stmt = sea_orm::Statement::from_sql_and_values(
         tx.get_database_backend(),
         "UPDATE contests SET state = 'published', draw_seed = $1, published_at = $2, updated_at = $2 WHERE id = $3 AND state = 'draft'",
-        [v(seed.to_owned()), v(now), v(id.to_owned())],
+        [v(seed.to_owned()), v(now), v(id.to_string())],
     );
     let res = tx.execute_raw(stmt).await?;
     if res.rows_affected() != 1 {
@@ -260,14 +237,14 @@ pub enum PublishOutcome {
     BankTooSmall { have: i64, need: u32 },
 }
 
-pub async fn bank_size<C: ConnectionTrait>(conn: &C, contest_id: &str) -> anyhow::Result<i64> {
+pub async fn bank_size<C: ConnectionTrait>(conn: &C, contest_id: ContestId) -> StoreResult<i64> {
     let stmt = sea_orm::Statement::from_sql_and_values(
         conn.get_database_backend(),
         "SELECT COUNT(*) AS n FROM questions WHERE contest_id = $1",
-        [v(contest_id.to_owned())],
+        [v(contest_id.to_string())],
     );
     let row = conn.query_one_raw(stmt).await?;
-    row.map_or(Ok(0), |r| col(&r, "n"))
+    Ok(row.map_or(Ok(0), |r| col(&r, "n"))?)
 }
 
 /// One option as stored: a random id (never hinting at correctness) and its text.
@@ -304,9 +281,9 @@ fn option_ids(n: usize) -> Vec<u32> {
 /// Returns None when the contest is no longer a draft.
 pub async fn add_questions(
     db: &Db,
-    contest_id: &str,
+    contest_id: ContestId,
     questions: &[NewQuestion],
-) -> anyhow::Result<Option<i64>> {
+) -> StoreResult<Option<i64>> {
     let (_turn, tx) = db.write().await?;
     // Two imports into one contest at once must not both number from the same
     // MAX(position): SQLite's write lock already serialises them; PostgreSQL
@@ -316,7 +293,7 @@ pub async fn add_questions(
     let state_stmt = sea_orm::Statement::from_sql_and_values(
         tx.get_database_backend(),
         format!("SELECT state FROM contests WHERE id = $1{lock}"),
-        [v(contest_id.to_owned())],
+        [v(contest_id.to_string())],
     );
     let state: Option<String> = match tx.query_one_raw(state_stmt).await? {
         Some(r) => Some(col(&r, "state")?),
@@ -328,7 +305,7 @@ pub async fn add_questions(
     let pos_stmt = sea_orm::Statement::from_sql_and_values(
         tx.get_database_backend(),
         "SELECT COALESCE(MAX(position), 0) AS p FROM questions WHERE contest_id = $1",
-        [v(contest_id.to_owned())],
+        [v(contest_id.to_string())],
     );
     let mut position: i64 = match tx.query_one_raw(pos_stmt).await? {
         Some(r) => col(&r, "p")?,
@@ -367,7 +344,7 @@ pub async fn add_questions(
             ));
             values.extend([
                 v(uuid::Uuid::new_v4().to_string()),
-                v(contest_id.to_owned()),
+                v(contest_id.to_string()),
                 v(position),
                 v(q.text().to_owned()),
                 v(serde_json::to_string(&options)?),
@@ -388,25 +365,24 @@ pub async fn add_questions(
     Ok(Some(n))
 }
 
-pub async fn bank(db: &Db, contest_id: &str) -> anyhow::Result<Vec<BankQuestion>> {
+pub async fn bank(db: &Db, contest_id: ContestId) -> StoreResult<Vec<BankQuestion>> {
     let rows = db
         .conn
         .query_all_raw(db.stmt(
             "SELECT id, position, text, options, correct_option, category FROM questions WHERE contest_id = $1 ORDER BY position",
-            [v(contest_id.to_owned())],
+            [v(contest_id.to_string())],
         ))
         .await
         .context("loading bank")?;
-    rows.iter()
-        .map(|r| {
-            Ok(BankQuestion {
-                id: col(r, "id")?,
-                position: col(r, "position")?,
-                text: col(r, "text")?,
-                options: serde_json::from_str(&col::<String>(r, "options")?)?,
-                correct_option_id: col::<i64>(r, "correct_option")? as u32,
-                category: col(r, "category")?,
-            })
+    let read = |r: &QueryResult| -> anyhow::Result<BankQuestion> {
+        Ok(BankQuestion {
+            id: col(r, "id")?,
+            position: col(r, "position")?,
+            text: col(r, "text")?,
+            options: serde_json::from_str(&col::<String>(r, "options")?)?,
+            correct_option_id: col::<i64>(r, "correct_option")? as u32,
+            category: col(r, "category")?,
         })
-        .collect()
+    };
+    Ok(rows.iter().map(read).collect::<anyhow::Result<_>>()?)
 }

@@ -7,10 +7,13 @@
 pub mod attempts;
 pub mod audit;
 pub mod contests;
+mod error;
 pub mod results;
 pub mod sessions;
 pub mod stats;
 pub mod users;
+
+pub use error::{StoreError, StoreResult};
 
 use crate::settings::Settings;
 use anyhow::Context;
@@ -200,6 +203,15 @@ pub(crate) fn unique_violation(err: &DbErr) -> Option<String> {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) => Some(msg),
         _ => None,
     }
+}
+
+/// Reads a typed id column.
+pub(crate) fn id_col<T: crate::domain::ids::TypedId>(
+    row: &QueryResult,
+    name: &str,
+) -> anyhow::Result<T> {
+    let text: String = col(row, name)?;
+    T::parse(&text).with_context(|| format!("column {name} holds no {} id: {text}", T::KIND))
 }
 
 pub(crate) fn v<T: Into<Value>>(x: T) -> Value {

@@ -1,22 +1,22 @@
 //! Results: ranking a contest from its stored attempts, the stored ranking,
 //! finalization, disqualifications and the rows exports read.
 
-use super::attempts::{BankCache, close_overdue};
-use super::contests::Contest;
-use super::{Db, col, v};
+use super::{Db, StoreResult, col, v};
 use crate::domain::clock::Millis;
-use crate::domain::ranking::{self, AttemptRecord, Ineligibility, Ranking, RankingRules};
-use anyhow::{Context, anyhow};
+use crate::domain::contest::{Contest, State};
+use crate::domain::ids::{ContestId, UserId};
+use crate::domain::ranking::{AttemptRecord, Ineligibility, Ranking};
+use anyhow::Context;
 use futures_util::StreamExt;
 use sea_orm::{ConnectionTrait, QueryResult, StreamTrait};
 use std::collections::HashMap;
 
 /// Every closed attempt of a contest, streamed so only compact records are held.
-pub async fn attempt_records(db: &Db, contest_id: &str) -> anyhow::Result<Vec<AttemptRecord>> {
+pub async fn attempt_records(db: &Db, contest_id: ContestId) -> StoreResult<Vec<AttemptRecord>> {
     let stmt = db.stmt(
         "SELECT id, user_id, score, question_count, prediction, started_at, submitted_at
          FROM attempts WHERE contest_id = $1 AND status <> 'open'",
-        [v(contest_id.to_owned())],
+        [v(contest_id.to_string())],
     );
     // Sized up front: growing a million-element Vec by doubling briefly holds
     // both the old and the new buffer.
@@ -24,7 +24,7 @@ pub async fn attempt_records(db: &Db, contest_id: &str) -> anyhow::Result<Vec<At
         .conn
         .query_one_raw(db.stmt(
             "SELECT COUNT(*) AS n FROM attempts WHERE contest_id = $1 AND status <> 'open'",
-            [v(contest_id.to_owned())],
+            [v(contest_id.to_string())],
         ))
         .await?
         .map_or(Ok(0), |r| col::<i64>(&r, "n"))?;
@@ -56,17 +56,14 @@ pub async fn attempt_records(db: &Db, contest_id: &str) -> anyhow::Result<Vec<At
 
 /// Who may not win: disqualified, excluded (phone or national ID on the
 /// contest's list), or staff. The first reason that applies is reported.
-pub async fn ineligible(
-    db: &Db,
-    contest: &Contest,
-) -> anyhow::Result<HashMap<String, Ineligibility>> {
+pub async fn ineligible(db: &Db, contest: &Contest) -> StoreResult<HashMap<String, Ineligibility>> {
     let mut out = HashMap::new();
     let staff = db
         .conn
         .query_all_raw(db.stmt(
             "SELECT DISTINCT u.id AS id FROM attempts a JOIN users u ON u.id = a.user_id
              WHERE a.contest_id = $1 AND u.role <> 'participant'",
-            [v(contest.id.clone())],
+            [v(contest.id.to_string())],
         ))
         .await?;
     for r in &staff {
@@ -79,7 +76,7 @@ pub async fn ineligible(
              WHERE a.contest_id = $1 AND (u.phone IN ({l}) OR u.national_id IN ({l}))",
             l = list.join(", ")
         );
-        let mut values = vec![v(contest.id.clone())];
+        let mut values = vec![v(contest.id.to_string())];
         values.extend(chunk.iter().map(|e| v(e.clone())));
         for r in &db.conn.query_all_raw(db.stmt(&sql, values)).await? {
             out.insert(col::<String>(r, "id")?, Ineligibility::Excluded);
@@ -89,7 +86,7 @@ pub async fn ineligible(
         .conn
         .query_all_raw(db.stmt(
             "SELECT user_id FROM disqualifications WHERE contest_id = $1",
-            [v(contest.id.clone())],
+            [v(contest.id.to_string())],
         ))
         .await?;
     for r in &dq {
@@ -98,51 +95,9 @@ pub async fn ineligible(
     Ok(out)
 }
 
-/// Ranks a contest from what is stored: closes any attempt still open first.
-pub async fn rank_contest(
-    db: &Db,
-    banks: &BankCache,
-    contest: &Contest,
-    now: Millis,
-) -> anyhow::Result<Ranking> {
-    let started = std::time::Instant::now();
-    close_overdue(db, banks, now, Some(&contest.id), None).await?;
-    let records = attempt_records(db, &contest.id).await?;
-    let loaded = started.elapsed();
-    let excluded = ineligible(db, contest).await?;
-    let n = records.len();
-    let s = contest.settings.clone();
-    let seed = contest
-        .draw_seed
-        .clone()
-        .ok_or_else(|| anyhow!("contest {} has no draw seed", contest.id))?;
-    // Ranking a million attempts is CPU work: keep it off the async workers.
-    tokio::task::spawn_blocking(move || {
-        let rules = RankingRules {
-            chain: &s.tie_break,
-            counted: s.counted_attempt,
-            actual: s.prediction.actual,
-            prediction_enabled: s.prediction.enabled,
-            draw_seed: &seed,
-            prizes: &s.prizes,
-        };
-        ranking::rank(&records, &excluded, &rules)
-    })
-    .await
-    .context("ranking task")
-    .inspect(|_| {
-        tracing::info!(
-            attempts = n,
-            load_ms = loaded.as_millis() as u64,
-            total_ms = started.elapsed().as_millis() as u64,
-            "ranked"
-        )
-    })
-}
-
 /// Replaces the stored ranking of a published contest (not finalized).
 /// Returns false when the contest is not in the published state.
-pub async fn store(db: &Db, contest_id: &str, r: &Ranking, now: Millis) -> anyhow::Result<bool> {
+pub async fn store(db: &Db, contest_id: ContestId, r: &Ranking, now: Millis) -> StoreResult<bool> {
     let (_turn, tx) = db.write().await?;
     let backend = db.backend();
     let st = |sql: &str, values: Vec<sea_orm::Value>| {
@@ -151,7 +106,7 @@ pub async fn store(db: &Db, contest_id: &str, r: &Ranking, now: Millis) -> anyho
     let marked = tx
         .execute_raw(st(
             "UPDATE contests SET results_computed_at = $1, actual_figure = $2, digest = NULL WHERE id = $3 AND state = 'published'",
-            vec![v(now), v(r.actual_figure), v(contest_id.to_owned())],
+            vec![v(now), v(r.actual_figure), v(contest_id.to_string())],
         ))
         .await?;
     if marked.rows_affected() != 1 {
@@ -159,12 +114,12 @@ pub async fn store(db: &Db, contest_id: &str, r: &Ranking, now: Millis) -> anyho
     }
     tx.execute_raw(st(
         "DELETE FROM results WHERE contest_id = $1",
-        vec![v(contest_id.to_owned())],
+        vec![v(contest_id.to_string())],
     ))
     .await?;
     tx.execute_raw(st(
         "DELETE FROM result_ineligible WHERE contest_id = $1",
-        vec![v(contest_id.to_owned())],
+        vec![v(contest_id.to_string())],
     ))
     .await?;
     // Rows go in as one JSON array per 20,000 rows, unpacked by the database
@@ -210,7 +165,7 @@ pub async fn store(db: &Db, contest_id: &str, r: &Ranking, now: Millis) -> anyho
             ));
         }
         json.push(']');
-        tx.execute_raw(st(insert, vec![v(contest_id.to_owned()), v(json)]))
+        tx.execute_raw(st(insert, vec![v(contest_id.to_string()), v(json)]))
             .await
             .context("storing results")?;
     }
@@ -233,7 +188,7 @@ pub async fn store(db: &Db, contest_id: &str, r: &Ranking, now: Millis) -> anyho
                 b + 5
             ));
             values.extend([
-                v(contest_id.to_owned()),
+                v(contest_id.to_string()),
                 v(row.user_id.clone()),
                 v(row.reason.as_str().to_owned()),
                 v(row.attempt_id.clone()),
@@ -252,13 +207,13 @@ pub async fn store(db: &Db, contest_id: &str, r: &Ranking, now: Millis) -> anyho
 /// audit entry, in one write transaction. False when the condition did not hold.
 async fn audited_transition(
     db: &Db,
-    contest_id: &str,
+    contest_id: ContestId,
     update: &str,
     values: Vec<sea_orm::Value>,
     (action, detail): (&str, serde_json::Value),
     actor: &str,
     now: Millis,
-) -> anyhow::Result<bool> {
+) -> StoreResult<bool> {
     let (_turn, tx) = db.write().await?;
     let res = tx
         .execute_raw(sea_orm::Statement::from_sql_and_values(
@@ -286,17 +241,17 @@ async fn audited_transition(
 /// published → finalized with the digest; false when not published.
 pub async fn finalize(
     db: &Db,
-    contest_id: &str,
+    contest_id: ContestId,
     digest: &str,
     actor: &str,
     now: Millis,
-) -> anyhow::Result<bool> {
+) -> StoreResult<bool> {
     audited_transition(
         db,
         contest_id,
         "UPDATE contests SET state = 'finalized', digest = $1, finalized_at = $2, updated_at = $2
          WHERE id = $3 AND state = 'published' AND results_computed_at IS NOT NULL",
-        vec![v(digest.to_owned()), v(now), v(contest_id.to_owned())],
+        vec![v(digest.to_owned()), v(now), v(contest_id.to_string())],
         ("finalized", serde_json::json!({"digest": digest})),
         actor,
         now,
@@ -307,17 +262,17 @@ pub async fn finalize(
 /// finalized → published, written to the audit log with the reason.
 pub async fn unfinalize(
     db: &Db,
-    contest_id: &str,
+    contest_id: ContestId,
     reason: &str,
     actor: &str,
     now: Millis,
-) -> anyhow::Result<bool> {
+) -> StoreResult<bool> {
     audited_transition(
         db,
         contest_id,
         "UPDATE contests SET state = 'published', digest = NULL, finalized_at = NULL, updated_at = $1
          WHERE id = $2 AND state = 'finalized'",
-        vec![v(now), v(contest_id.to_owned())],
+        vec![v(now), v(contest_id.to_string())],
         ("unfinalized", serde_json::json!({"reason": reason})),
         actor,
         now,
@@ -328,30 +283,30 @@ pub async fn unfinalize(
 /// Disqualifies a participant from a contest that is not finalized (audited).
 pub async fn disqualify(
     db: &Db,
-    contest_id: &str,
-    user_id: &str,
+    contest_id: ContestId,
+    user_id: UserId,
     reason: &str,
     actor: &str,
     now: Millis,
-) -> anyhow::Result<bool> {
+) -> StoreResult<bool> {
     let (_turn, tx) = db.write().await?;
     let backend = db.backend();
     let open = tx
         .query_one_raw(sea_orm::Statement::from_sql_and_values(
             backend,
             "SELECT state FROM contests WHERE id = $1",
-            [v(contest_id.to_owned())],
+            [v(contest_id.to_string())],
         ))
         .await?;
     match open {
-        Some(r) if col::<String>(&r, "state")? != "finalized" => {}
+        Some(r) if col::<String>(&r, "state")? != State::Finalized.as_str() => {}
         _ => return Ok(false),
     }
     tx.execute_raw(sea_orm::Statement::from_sql_and_values(
         backend,
         "INSERT INTO disqualifications (contest_id, user_id, reason, by_user, at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (contest_id, user_id) DO UPDATE SET reason = excluded.reason, by_user = excluded.by_user, at = excluded.at",
-        [v(contest_id.to_owned()), v(user_id.to_owned()), v(reason.to_owned()), v(actor.to_owned()), v(now)],
+        [v(contest_id.to_string()), v(user_id.to_string()), v(reason.to_owned()), v(actor.to_owned()), v(now)],
     ))
     .await
     .context("disqualifying")?;
@@ -360,7 +315,7 @@ pub async fn disqualify(
         actor,
         "disqualified",
         &format!("contest:{contest_id}"),
-        serde_json::json!({"user_id": user_id, "reason": reason}),
+        serde_json::json!({"user_id": user_id.to_string(), "reason": reason}),
         now,
     )
     .await?;
@@ -434,42 +389,42 @@ fn stored_row(r: &QueryResult) -> anyhow::Result<StoredRow> {
 /// walk the whole leaderboard in constant memory).
 pub async fn rows_after(
     db: &Db,
-    contest_id: &str,
+    contest_id: ContestId,
     after: i64,
     limit: i64,
-) -> anyhow::Result<Vec<StoredRow>> {
+) -> StoreResult<Vec<StoredRow>> {
     let sql = format!(
         "{ROW_SQL} WHERE r.contest_id = $1 AND r.rank > $2 AND r.rank <= $2 + $3 ORDER BY r.rank LIMIT $3"
     );
     let rows = db
         .conn
-        .query_all_raw(db.stmt(&sql, [v(contest_id.to_owned()), v(after), v(limit)]))
+        .query_all_raw(db.stmt(&sql, [v(contest_id.to_string()), v(after), v(limit)]))
         .await?;
-    rows.iter().map(stored_row).collect()
+    Ok(rows.iter().map(stored_row).collect::<anyhow::Result<_>>()?)
 }
 
 /// The prize winners, by rank. Prizes go down the ranking from rank 1, so they
 /// are among the first `prizes` rows: read by the primary key, never a scan.
-pub async fn winners(db: &Db, contest_id: &str, prizes: u64) -> anyhow::Result<Vec<StoredRow>> {
+pub async fn winners(db: &Db, contest_id: ContestId, prizes: u64) -> StoreResult<Vec<StoredRow>> {
     let sql = format!(
         "{ROW_SQL} WHERE r.contest_id = $1 AND r.rank <= $2 AND r.prize_index IS NOT NULL ORDER BY r.rank"
     );
     let rows = db
         .conn
-        .query_all_raw(db.stmt(&sql, [v(contest_id.to_owned()), v(prizes as i64)]))
+        .query_all_raw(db.stmt(&sql, [v(contest_id.to_string()), v(prizes as i64)]))
         .await?;
-    rows.iter().map(stored_row).collect()
+    Ok(rows.iter().map(stored_row).collect::<anyhow::Result<_>>()?)
 }
 
-pub async fn total(db: &Db, contest_id: &str) -> anyhow::Result<i64> {
+pub async fn total(db: &Db, contest_id: ContestId) -> StoreResult<i64> {
     let row = db
         .conn
         .query_one_raw(db.stmt(
             "SELECT COUNT(*) AS n FROM results WHERE contest_id = $1",
-            [v(contest_id.to_owned())],
+            [v(contest_id.to_string())],
         ))
         .await?;
-    row.map_or(Ok(0), |r| col(&r, "n"))
+    Ok(row.map_or(Ok(0), |r| col(&r, "n"))?)
 }
 
 #[derive(Debug, Clone)]
@@ -482,25 +437,24 @@ pub struct StoredIneligible {
     pub phone: String,
 }
 
-pub async fn ineligible_rows(db: &Db, contest_id: &str) -> anyhow::Result<Vec<StoredIneligible>> {
+pub async fn ineligible_rows(db: &Db, contest_id: ContestId) -> StoreResult<Vec<StoredIneligible>> {
     let rows = db
         .conn
         .query_all_raw(db.stmt(
             "SELECT i.user_id, i.reason, i.attempt_id, i.score, u.full_name, u.phone
              FROM result_ineligible i JOIN users u ON u.id = i.user_id WHERE i.contest_id = $1 ORDER BY i.score DESC, i.user_id",
-            [v(contest_id.to_owned())],
+            [v(contest_id.to_string())],
         ))
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(StoredIneligible {
-                user_id: col(r, "user_id")?,
-                reason: col(r, "reason")?,
-                attempt_id: col(r, "attempt_id")?,
-                score: col(r, "score")?,
-                full_name: col(r, "full_name")?,
-                phone: col(r, "phone")?,
-            })
+    let read = |r: &QueryResult| -> anyhow::Result<StoredIneligible> {
+        Ok(StoredIneligible {
+            user_id: col(r, "user_id")?,
+            reason: col(r, "reason")?,
+            attempt_id: col(r, "attempt_id")?,
+            score: col(r, "score")?,
+            full_name: col(r, "full_name")?,
+            phone: col(r, "phone")?,
         })
-        .collect()
+    };
+    Ok(rows.iter().map(read).collect::<anyhow::Result<_>>()?)
 }

@@ -1,6 +1,7 @@
 //! Organiser statistics, each one aggregate query over indexed columns.
 
-use super::{Db, col, v};
+use super::{Db, StoreResult, col, v};
+use crate::domain::ids::ContestId;
 use anyhow::Context;
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
@@ -48,8 +49,8 @@ pub struct Stats {
 
 /// `tz_offset_ms` is the contest zone's UTC offset (fixed for Asia/Ho_Chi_Minh;
 /// for zones with daylight saving, the offset at the contest's start).
-pub async fn compute(db: &Db, contest_id: &str, tz_offset_ms: i64) -> anyhow::Result<Stats> {
-    let id = || v(contest_id.to_owned());
+pub async fn compute(db: &Db, contest_id: ContestId, tz_offset_ms: i64) -> StoreResult<Stats> {
+    let id = || v(contest_id.to_string());
     let totals = db
         .conn
         .query_one_raw(db.stmt(

@@ -1,6 +1,6 @@
 //! Accounts.
 
-use super::{Db, col, unique_violation, v};
+use super::{Db, StoreError, StoreResult, col, unique_violation, v};
 use crate::domain::account::{Address, Registration, Role};
 use crate::domain::clock::Millis;
 use crate::domain::ids::UserId;
@@ -51,14 +51,6 @@ pub(crate) fn user_from_row(row: &QueryResult) -> anyhow::Result<User> {
     })
 }
 
-/// Why an account could not be created.
-#[derive(Debug)]
-pub enum CreateError {
-    /// Another account already has this phone or national ID (the field).
-    Duplicate(&'static str),
-    Other(anyhow::Error),
-}
-
 /// Inserts an account. The unique indexes decide duplicates, so concurrent
 /// registrations of one person end with exactly one account.
 pub async fn create(
@@ -67,7 +59,7 @@ pub async fn create(
     password_hash: &str,
     role: Role,
     now: Millis,
-) -> Result<User, CreateError> {
+) -> StoreResult<User> {
     let id = UserId::new().as_string();
     let sql = "INSERT INTO users (id, phone, national_id, password_hash, full_name, province, district, commune, hamlet, date_of_birth, role, created_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
@@ -89,16 +81,15 @@ pub async fn create(
         Ok(_) => {}
         Err(e) => {
             return Err(match unique_violation(&e) {
-                Some(msg) if msg.contains("national_id") => CreateError::Duplicate("national_id"),
-                Some(_) => CreateError::Duplicate("phone"),
-                None => CreateError::Other(anyhow::Error::new(e).context("inserting user")),
+                Some(msg) if msg.contains("national_id") => StoreError::Duplicate("national_id"),
+                Some(_) => StoreError::Duplicate("phone"),
+                None => anyhow::Error::new(e).context("inserting user").into(),
             });
         }
     }
-    find(db, &id)
-        .await
-        .map_err(CreateError::Other)?
-        .ok_or_else(|| CreateError::Other(anyhow::anyhow!("user vanished after insert")))
+    Ok(find(db, &id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("user vanished after insert"))?)
 }
 
 pub async fn find(db: &Db, id: &str) -> anyhow::Result<Option<User>> {

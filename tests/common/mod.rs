@@ -188,8 +188,8 @@ impl TestApp {
     /// Creates a staff account directly and signs it in; returns its token.
     pub async fn staff(&self, role: Role) -> String {
         let phone = phone();
-        crane::cli::create_staff(
-            &self.state.db,
+        crane::app::accounts::create_staff(
+            self.state.ctx(),
             &phone,
             "Cán Bộ Demo",
             "mật khẩu ban tổ chức",

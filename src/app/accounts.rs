@@ -1,0 +1,71 @@
+//! Accounts: registering a participant, creating staff.
+
+use super::{AppError, AppResult, Ctx};
+use crate::domain::account::{Address, FullName, Registration, Role};
+use crate::domain::password::Password;
+use crate::domain::phone::Phone;
+use crate::domain::{Problems, Text};
+use crate::hashing::Hasher;
+use crate::store::StoreError;
+use crate::store::users::{self, User};
+
+/// Creates an account with `role`; the unique indexes decide duplicates, so
+/// concurrent registrations of one person end with exactly one account.
+pub async fn register(
+    ctx: Ctx<'_>,
+    hasher: &Hasher,
+    reg: &Registration,
+    role: Role,
+) -> AppResult<User> {
+    let hash = hasher.hash(reg.password.expose().to_owned()).await?;
+    match users::create(ctx.db, reg, &hash, role, ctx.clock.now()).await {
+        Ok(u) => Ok(u),
+        Err(StoreError::Duplicate(field)) => Err(AppError::Conflict {
+            code: "already_registered",
+            message: match field {
+                "national_id" => Text::new(
+                    "Số CCCD này đã được đăng ký",
+                    "this national ID is already registered",
+                ),
+                _ => Text::new(
+                    "Số điện thoại này đã được đăng ký",
+                    "this phone is already registered",
+                ),
+            },
+            field: Some(field.to_owned()),
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Creates a staff account (the command line and the demo): the same rules as
+/// a registration, with a placeholder hamlet.
+pub async fn create_staff(
+    ctx: Ctx<'_>,
+    phone: &str,
+    name: &str,
+    password: &str,
+    role: Role,
+    province: &str,
+    commune: &str,
+) -> AppResult<User> {
+    let mut p = Problems::default();
+    let phone = p.take(Phone::parse(phone));
+    let password = p.take(Password::parse(password));
+    let full_name = p.take(FullName::parse(name));
+    let address = Address::parse(province, None, commune, "-", &mut p);
+    let (Some(phone), Some(password), Some(full_name), Some(address)) =
+        (phone, password, full_name, address)
+    else {
+        return Err(AppError::Invalid(p.0));
+    };
+    let reg = Registration {
+        phone,
+        password,
+        full_name,
+        address,
+        national_id: None,
+        date_of_birth: None,
+    };
+    register(ctx, &Hasher::new(1, 1), &reg, role).await
+}
