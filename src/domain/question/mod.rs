@@ -1,0 +1,468 @@
+//! The question bank: what a valid single-choice question is, and the CSV and
+//! Aiken importers that turn an organiser's file into such questions.
+//!
+//! Everything here is pure (no I/O, no clock), so the HTTP layer can call it on
+//! the request body and storage only ever sees [`NewQuestion`]s. Imports are all
+//! or nothing: one bad row refuses the whole file, and every bad row is listed so
+//! that the organiser can fix the file in one pass.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::fmt;
+
+use serde::Serialize;
+
+mod aiken;
+mod csv;
+
+pub use self::aiken::parse_aiken;
+pub use self::csv::{CSV_HEADER, parse_csv};
+
+/// Fewest options a question may have.
+pub const MIN_OPTIONS: usize = 2;
+/// Most options a question may have (letters A to F).
+pub const MAX_OPTIONS: usize = 6;
+/// Most questions one import file may hold.
+pub const MAX_IMPORT_ROWS: usize = 10_000;
+/// The most questions a contest's bank holds.
+pub const MAX_BANK_SIZE: usize = 20_000;
+/// Longest question text, in characters (not bytes: Vietnamese letters are multi-byte).
+pub const MAX_TEXT_CHARS: usize = 2_000;
+/// Longest option, in characters.
+pub const MAX_OPTION_CHARS: usize = 500;
+/// Longest category name, in characters.
+pub const MAX_CATEGORY_CHARS: usize = 100;
+
+/// CSV header names of the option columns, in option order.
+const OPTION_COLUMNS: [&str; MAX_OPTIONS] = ["a", "b", "c", "d", "e", "f"];
+
+/// A valid single-choice question: trimmed text, 2 to 6 distinct options, the
+/// index of the correct one and an optional category. Only [`NewQuestion::parse`]
+/// and the importers make one, so holding one proves the rules were checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewQuestion {
+    text: String,
+    options: Vec<String>,
+    correct: usize,
+    category: Option<String>,
+}
+
+/// One problem with one field of a question given to [`NewQuestion::parse`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldProblem {
+    /// `text`, `options`, `options[2]` (0-based, as in the JSON array), `correct` or `category`.
+    pub field: String,
+    /// A plain English sentence.
+    pub reason: String,
+}
+
+/// One problem in an import file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// 1-based row as a spreadsheet shows it (CSV: the header is row 1; a cell with
+    /// line breaks still counts as one row), or the line number of the question's
+    /// first line (Aiken).
+    pub row: usize,
+    /// The part of the question at fault, named as in the CSV header: `question`,
+    /// `a` … `f`, `answer`, `category` (also used for Aiken); `None` when the
+    /// problem concerns the whole row or file.
+    pub column: Option<String>,
+    /// A plain English sentence.
+    pub reason: String,
+}
+
+/// The question texts [`NewQuestion::parse`] accepts, as an ECMA-262 pattern.
+pub fn text_pattern() -> String {
+    super::pattern::trimmed_lines(1..=MAX_TEXT_CHARS)
+}
+
+/// The options [`NewQuestion::parse`] accepts, as an ECMA-262 pattern.
+pub fn option_pattern() -> String {
+    super::pattern::trimmed(1..=MAX_OPTION_CHARS, super::pattern::Controls::None)
+}
+
+/// The categories [`NewQuestion::parse`] accepts (blank is no category), as
+/// an ECMA-262 pattern.
+pub fn category_pattern() -> String {
+    super::pattern::trimmed(0..=MAX_CATEGORY_CHARS, super::pattern::Controls::None)
+}
+
+impl NewQuestion {
+    /// Checks a question as the API receives it and reports every problem at once.
+    ///
+    /// Text, options and category are trimmed; line breaks in the text become `\n`
+    /// (a browser sends `\r\n`); an empty category is no category. Options are
+    /// compared ignoring letter case, so "Đồng Tháp" and "ĐỒNG THÁP" are the same.
+    pub fn parse(
+        text: &str,
+        options: Vec<String>,
+        correct: usize,
+        category: Option<&str>,
+    ) -> Result<Self, Vec<FieldProblem>> {
+        let (fields, mut issues) = check_fields(text, &options, category, Naming::Api);
+        let count = fields.options.len();
+        if correct >= count {
+            let reason = if count == 0 {
+                format!("The correct answer is index {correct}, but there are no options.")
+            } else {
+                format!(
+                    "The correct answer must be the index of one of the {count} options (0 to {}); got {correct}.",
+                    count - 1
+                )
+            };
+            issues.push(Issue::new(Field::Correct, reason));
+        }
+        if issues.is_empty() {
+            Ok(fields.into_question(correct))
+        } else {
+            Err(issues
+                .into_iter()
+                .map(|issue| FieldProblem {
+                    field: issue.field.api_name(),
+                    reason: issue.reason,
+                })
+                .collect())
+        }
+    }
+
+    /// The question text; it may contain `\n` line breaks.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The options, in the order the organiser gave them.
+    pub fn options(&self) -> &[String] {
+        &self.options
+    }
+
+    /// Index into [`NewQuestion::options`] of the correct option.
+    pub fn correct(&self) -> usize {
+        self.correct
+    }
+
+    /// The category, used to stratify the draw; `None` when not given.
+    pub fn category(&self) -> Option<&str> {
+        self.category.as_deref()
+    }
+}
+
+impl fmt::Display for FieldProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason)
+    }
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(column) => write!(f, "row {}, column {column}: {}", self.row, self.reason),
+            None => write!(f, "row {}: {}", self.row, self.reason),
+        }
+    }
+}
+
+impl RowError {
+    fn new(row: usize, column: Option<&str>, reason: impl Into<String>) -> Self {
+        Self {
+            row,
+            column: column.map(str::to_owned),
+            reason: reason.into(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The rules shared by the API and the importers.
+
+/// Which part of a question a problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Text,
+    /// The list as a whole (too few, too many).
+    Options,
+    OptionAt(usize),
+    Correct,
+    Category,
+}
+
+impl Field {
+    fn api_name(self) -> String {
+        match self {
+            Self::Text => "text".to_owned(),
+            Self::Options => "options".to_owned(),
+            Self::OptionAt(i) => format!("options[{i}]"),
+            Self::Correct => "correct".to_owned(),
+            Self::Category => "category".to_owned(),
+        }
+    }
+
+    /// The CSV header name of the same part (the importers report in those terms).
+    fn import_column(self) -> Option<&'static str> {
+        match self {
+            Self::Text => Some("question"),
+            Self::Options => None,
+            Self::OptionAt(i) => OPTION_COLUMNS.get(i).copied(),
+            Self::Correct => Some("answer"),
+            Self::Category => Some("category"),
+        }
+    }
+}
+
+struct Issue {
+    field: Field,
+    reason: String,
+}
+
+impl Issue {
+    fn new(field: Field, reason: impl Into<String>) -> Self {
+        Self {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// How messages name options: the API speaks of indexes, the importers of letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Naming {
+    Api,
+    Csv,
+    Aiken,
+}
+
+impl Naming {
+    /// The option as the subject of a sentence.
+    fn subject(self, i: usize) -> String {
+        match self {
+            Self::Api => "This option".to_owned(),
+            Self::Csv | Self::Aiken => format!("Option {}", letter(i)),
+        }
+    }
+
+    /// Another option, mentioned inside a sentence.
+    fn reference(self, i: usize) -> String {
+        match self {
+            Self::Api => format!("the option at index {i}"),
+            Self::Csv | Self::Aiken => format!("option {}", letter(i)),
+        }
+    }
+
+    fn empty_option(self, i: usize) -> String {
+        match self {
+            Self::Api => "This option is empty.".to_owned(),
+            // The CSV importer only passes options up to the last filled cell, so
+            // an empty one is a gap.
+            Self::Csv => format!(
+                "Option {} is empty, but a later option is filled; fill the option columns from a onwards without gaps.",
+                letter(i)
+            ),
+            Self::Aiken => format!("Option {} has no text.", letter(i)),
+        }
+    }
+}
+
+/// Option letter for index `i`: 0 → `A`. Aiken files may carry letters past F.
+fn letter(i: usize) -> char {
+    u8::try_from(i)
+        .ok()
+        .filter(|&n| n < 26)
+        .map_or('?', |n| char::from(b'A' + n))
+}
+
+/// The cleaned fields, kept even when there are problems so callers can add theirs.
+struct Cleaned {
+    text: String,
+    options: Vec<String>,
+    category: Option<String>,
+}
+
+impl Cleaned {
+    fn into_question(self, correct: usize) -> NewQuestion {
+        NewQuestion {
+            text: self.text,
+            options: self.options,
+            correct,
+            category: self.category,
+        }
+    }
+}
+
+/// Checks everything but the correct answer, whose form differs per source.
+fn check_fields(
+    text: &str,
+    options: &[String],
+    category: Option<&str>,
+    naming: Naming,
+) -> (Cleaned, Vec<Issue>) {
+    let mut issues = Vec::new();
+
+    let text = normalise_line_breaks(text).trim().to_owned();
+    if text.is_empty() {
+        issues.push(Issue::new(Field::Text, "The question text is empty."));
+    } else {
+        let length = text.chars().count();
+        if length > MAX_TEXT_CHARS {
+            issues.push(Issue::new(
+                Field::Text,
+                format!(
+                    "The question text is {length} characters long; the limit is {MAX_TEXT_CHARS}."
+                ),
+            ));
+        }
+        if let Some(c) = text.chars().find(|&c| c.is_control() && c != '\n') {
+            issues.push(Issue::new(
+                Field::Text,
+                format!(
+                    "The question text contains {}; only line breaks are allowed.",
+                    describe_control(c)
+                ),
+            ));
+        }
+    }
+
+    let options: Vec<String> = options.iter().map(|o| o.trim().to_owned()).collect();
+    if options.len() < MIN_OPTIONS {
+        issues.push(Issue::new(
+            Field::Options,
+            format!(
+                "A question needs at least {MIN_OPTIONS} options; this one has {}.",
+                options.len()
+            ),
+        ));
+    }
+    if options.len() > MAX_OPTIONS {
+        issues.push(Issue::new(
+            Field::Options,
+            format!(
+                "A question can have at most {MAX_OPTIONS} options; this one has {}.",
+                options.len()
+            ),
+        ));
+    }
+    let mut first_seen: HashMap<String, usize> = HashMap::new();
+    for (i, option) in options.iter().enumerate() {
+        let field = Field::OptionAt(i);
+        if option.is_empty() {
+            issues.push(Issue::new(field, naming.empty_option(i)));
+            continue;
+        }
+        let length = option.chars().count();
+        if length > MAX_OPTION_CHARS {
+            issues.push(Issue::new(
+                field,
+                format!(
+                    "{} is {length} characters long; the limit is {MAX_OPTION_CHARS}.",
+                    naming.subject(i)
+                ),
+            ));
+        }
+        if let Some(c) = option.chars().find(|c| c.is_control()) {
+            let reason = if c == '\n' || c == '\r' {
+                format!(
+                    "{} contains a line break; an option must be a single line.",
+                    naming.subject(i)
+                )
+            } else {
+                format!("{} contains {}.", naming.subject(i), describe_control(c))
+            };
+            issues.push(Issue::new(field, reason));
+        }
+        match first_seen.entry(option.to_lowercase()) {
+            Entry::Occupied(earlier) => issues.push(Issue::new(
+                field,
+                format!(
+                    "{} repeats {} (letter case is ignored).",
+                    naming.subject(i),
+                    naming.reference(*earlier.get())
+                ),
+            )),
+            Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
+        }
+    }
+
+    let category = category
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned);
+    if let Some(category) = &category {
+        let length = category.chars().count();
+        if length > MAX_CATEGORY_CHARS {
+            issues.push(Issue::new(
+                Field::Category,
+                format!(
+                    "The category is {length} characters long; the limit is {MAX_CATEGORY_CHARS}."
+                ),
+            ));
+        }
+        if let Some(c) = category.chars().find(|c| c.is_control()) {
+            issues.push(Issue::new(
+                Field::Category,
+                format!(
+                    "The category contains {}; it must be a single line of text.",
+                    describe_control(c)
+                ),
+            ));
+        }
+    }
+
+    let cleaned = Cleaned {
+        text,
+        options,
+        category,
+    };
+    (cleaned, issues)
+}
+
+/// `\r\n` and a lone `\r` become `\n`.
+fn normalise_line_breaks(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+fn describe_control(c: char) -> String {
+    match c {
+        '\n' | '\r' => "a line break".to_owned(),
+        '\t' => "a tab character".to_owned(),
+        '\0' => "a NUL character (U+0000)".to_owned(),
+        _ => format!("the control character U+{:04X}", u32::from(c)),
+    }
+}
+
+/// Reads an answer letter, A to F in either case, already trimmed.
+fn answer_index(answer: &str) -> Result<usize, String> {
+    let mut chars = answer.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => {
+            Err("The answer is missing; give the letter of the correct option (A to F).".to_owned())
+        }
+        (Some(c), None) if ('A'..='F').contains(&c.to_ascii_uppercase()) => {
+            Ok(usize::from(c.to_ascii_uppercase() as u8 - b'A'))
+        }
+        _ => Err(format!(
+            "The answer must be one letter from A to F; found \"{}\".",
+            shorten(answer, 40)
+        )),
+    }
+}
+
+/// The first `max` characters of `s`, with an ellipsis when cut.
+fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &s[..cut]),
+        None => s.to_owned(),
+    }
+}
+
+fn too_many_questions(row: usize) -> Vec<RowError> {
+    vec![RowError::new(
+        row,
+        None,
+        format!("The file has more than {MAX_IMPORT_ROWS} questions; split it into several files."),
+    )]
+}
+
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests;
