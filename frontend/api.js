@@ -1,6 +1,9 @@
 // The only module that talks to the server. Every call goes to /api/v1 with the
 // session cookie; every write is sent as JSON (the server refuses cookie writes
-// of other types, which is its defence against cross-site forms).
+// of other types, which is its defence against cross-site forms). Messages
+// come back in the reader's language (Accept-Language).
+
+import { lang } from './i18n.js';
 
 export class ApiError extends Error {
   constructor(status, body, retryAfter) {
@@ -18,7 +21,7 @@ export class ApiError extends Error {
 }
 
 async function call(method, path, body, type = 'application/json') {
-  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json', 'Accept-Language': lang } };
   if (method !== 'GET') {
     init.headers['Content-Type'] = type;
     init.body = type === 'application/json' ? JSON.stringify(body ?? {}) : body;

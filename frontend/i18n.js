@@ -185,10 +185,9 @@ export async function setLang(l) {
   document.documentElement.lang = lang;
 }
 
-/** The server writes "Vietnamese / English": keep the half for the reader's language. */
+/** The server's own message: already in the reader's language (api.js asks for it). */
 export function serverText(message) {
-  const parts = String(message || '').split(' / ');
-  return parts.length === 2 ? parts[lang === 'vi' ? 0 : 1] : String(message || '');
+  return String(message || '');
 }
 
 /** A readable message for an ApiError. */
