@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod demo;
 pub mod domain;
+pub mod entities;
 pub mod export;
 pub mod hashing;
 pub mod http;
