@@ -15,7 +15,7 @@ const T_COST: u32 = 2;
 const P_COST: u32 = 1;
 const OUTPUT_LEN: usize = 32;
 
-/// DESIGN.md's parameters: m = 19456 KiB, t = 2, p = 1.
+/// The parameters docs/design.md states: m = 19456 KiB, t = 2, p = 1.
 fn params() -> Params {
     Params::new(M_KIB, T_COST, P_COST, Some(OUTPUT_LEN))
         .expect("constant Argon2 parameters are valid")

@@ -92,7 +92,7 @@ impl Settings {
     /// The pool size: `database.max_connections`, or when 0, 16 on SQLite
     /// (one writer at a time anyway; the rest serve reads) and 32 on
     /// PostgreSQL, where concurrent submits commit in parallel (16 connections
-    /// capped them in the benchmark; see the README's Performance section).
+    /// capped them in the benchmark; see docs/performance.md).
     pub fn pool_size(&self) -> u32 {
         match self.database.max_connections {
             0 if self.database_url.starts_with("sqlite:") => 16,

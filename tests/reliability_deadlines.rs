@@ -1,5 +1,5 @@
 //! Reliability, part 4: every window and deadline edge, ±1 ms, on the
-//! server's injected clock. DESIGN.md: attempts start in [starts_at, ends_at);
+//! server's injected clock. The contract (docs/design.md): attempts start in [starts_at, ends_at);
 //! `deadline = min(started_at + time_limit, ends_at)`; submits and autosaves are
 //! accepted until `deadline + grace` inclusive; an attempt left open is closed
 //! with its autosaved answers at `submitted_at = deadline`; the server's clock
@@ -489,7 +489,7 @@ async fn every_window_and_deadline_edge_holds_to_the_millisecond_and_late_answer
     );
     assert!(
         k.wrong.is_empty(),
-        "edges not as DESIGN.md says:\n  {}",
+        "edges not as docs/design.md says:\n  {}",
         k.wrong.join("\n  ")
     );
     assert_eq!(late_scored, 0);

@@ -1,5 +1,5 @@
 //! Reliability, part 1: hostile input against every route of the OpenAPI
-//! document — a fixed corpus with the answers DESIGN.md promises, then
+//! document — a fixed corpus with the answers the API contract (docs/design.md) promises, then
 //! proptest-generated requests. Nothing may answer 5xx, panic, or make the
 //! process grow.
 //!
@@ -30,7 +30,7 @@ struct Req {
     content_type: Option<String>,
     extra_headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
-    /// Statuses DESIGN.md promises for this request; empty: only "no 5xx".
+    /// Statuses the API contract (docs/design.md) promises for this request; empty: only "no 5xx".
     expect: Vec<u16>,
     label: String,
 }
@@ -344,7 +344,7 @@ fn wrong_type(v: &Value) -> Value {
     }
 }
 
-/// The fixed corpus: each entry with the statuses DESIGN.md promises.
+/// The fixed corpus: each entry with the statuses the API contract (docs/design.md) promises.
 fn corpus(f: &Fixture, routes: &[(String, String)]) -> Vec<Req> {
     let mut out = Vec::new();
     for (m, p) in routes {
@@ -1315,7 +1315,7 @@ async fn hostile_requests_to_every_route_never_get_a_5xx_a_panic_or_a_leak_of_me
     );
     assert!(
         tally.unexpected.is_empty(),
-        "answers other than DESIGN.md promises:{}",
+        "answers other than the API contract (docs/design.md) promises:{}",
         show(&tally.unexpected)
     );
     assert!(
@@ -1337,7 +1337,7 @@ async fn hostile_requests_to_every_route_never_get_a_5xx_a_panic_or_a_leak_of_me
 #[tokio::test]
 async fn a_json_array_in_place_of_an_object_is_refused_as_the_wrong_shape() {
     // serde reads a struct from a positional array too ([phone, password]);
-    // DESIGN.md: JSON of the wrong shape is a 422.
+    // the contract: JSON of the wrong shape is a 422.
     let app = TestApp::spawn().await;
     let p = common::phone();
     app.register(TestApp::registration(&p)).await;

@@ -1,4 +1,4 @@
-//! The driver's own ranking of the seeded attempts, written from DESIGN.md and
+//! The driver's own ranking of the seeded attempts, written from the rules in docs/design.md and
 //! the rule in `src/domain/ranking.rs` without using that code, to compare the
 //! stored ranking against.
 //!

@@ -1,4 +1,4 @@
-//! CSV and XLSX writers for winner lists and leaderboards (DESIGN.md, "Exports").
+//! CSV and XLSX writers for winner lists and leaderboards (docs/results.md, "Exports").
 //!
 //! Pure: no actix, no database. The files go to payout staff who open them in
 //! Excel, so two things matter above all:

@@ -6,7 +6,7 @@ use crate::domain::clock::{Millis, to_rfc3339};
 use crate::domain::contest::Contest;
 use serde_json::{Value, json};
 
-/// A contest as DESIGN.md shapes it. `staff` adds what only organisers see
+/// A contest as the API contract (docs/design.md) shapes it. `staff` adds what only organisers see
 /// (the exclusion list; the draw seed once results exist).
 pub fn contest(c: &Contest, now: Millis, staff: bool) -> Value {
     let s = &c.settings;
