@@ -5,7 +5,7 @@
 use crate::app::{Ctx, accounts, contests};
 use crate::domain::account::Role;
 use crate::domain::clock::to_rfc3339;
-use crate::domain::contest::{ContestInput, ContestSettings, PrizeInput};
+use crate::domain::contest::{ContestDraft, ContestSettings, PrizeDraft};
 use crate::domain::ids::{ContestId, UserId};
 use crate::domain::question;
 use crate::store::users;
@@ -71,7 +71,7 @@ pub async fn load(ctx: Ctx<'_>) -> anyhow::Result<Demo> {
     }
     let now = ctx.clock.now();
     let tz = chrono_tz::Asia::Ho_Chi_Minh;
-    let input = ContestInput {
+    let input = ContestDraft {
         title: Some("Tìm hiểu về Sếu đầu đỏ".into()),
         description: Some(
             "Cuộc thi trắc nghiệm trực tuyến tìm hiểu về loài Sếu đầu đỏ và Vườn quốc gia Tràm Chim (Đồng Tháp), \
@@ -92,10 +92,10 @@ pub async fn load(ctx: Ctx<'_>) -> anyhow::Result<Demo> {
         time_limit_seconds: Some(600),
         max_attempts: Some(3),
         prizes: Some(vec![
-            PrizeInput { name: "Giải Nhất".into(), count: 1, amount: 5_000_000 },
-            PrizeInput { name: "Giải Nhì".into(), count: 1, amount: 4_000_000 },
-            PrizeInput { name: "Giải Ba".into(), count: 1, amount: 3_000_000 },
-            PrizeInput { name: "Giải Khuyến khích".into(), count: 3, amount: 1_000_000 },
+            PrizeDraft { name: "Giải Nhất".into(), count: 1, amount: 5_000_000 },
+            PrizeDraft { name: "Giải Nhì".into(), count: 1, amount: 4_000_000 },
+            PrizeDraft { name: "Giải Ba".into(), count: 1, amount: 3_000_000 },
+            PrizeDraft { name: "Giải Khuyến khích".into(), count: 3, amount: 1_000_000 },
         ]),
         ..Default::default()
     };

@@ -39,11 +39,9 @@ pub struct BankEntry<'a, Q> {
 }
 
 /// One drawn question: its id and the order its options are shown in.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DrawnQuestion<Q> {
-    #[serde(rename = "q")]
     pub question: Q,
-    #[serde(rename = "o")]
     pub options: Vec<u32>,
 }
 

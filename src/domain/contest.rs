@@ -6,8 +6,7 @@ use super::clock::{Millis, parse_rfc3339};
 use super::ids::{ContestId, UserId};
 use super::phone::Phone;
 use super::ranking::{ActualFigure, CountedAttempt, PrizeTier, TieBreakKey};
-use super::{FieldError, Problems, char_len, has_control, schema};
-use serde::{Deserialize, Serialize};
+use super::{FieldError, Problems, char_len, has_control};
 use std::ops::RangeInclusive;
 
 pub const DEFAULT_TIMEZONE: &str = "Asia/Ho_Chi_Minh";
@@ -97,65 +96,41 @@ pub struct Prediction {
     pub actual: ActualFigure,
 }
 
-/// Contest settings as the API sends them. Every field is optional so one type
-/// serves create (defaults fill gaps) and PATCH (the stored value fills gaps);
-/// the create body is documented apart (`schema::new_contest`), with title,
-/// start and end required.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ContestInput {
-    #[schema(schema_with = schema::title)]
+/// Contest settings as given, before validation. Every field is optional so
+/// one type serves create (defaults fill gaps) and edit (the stored value
+/// fills gaps). The HTTP body that carries it lives in `http::bodies`.
+#[derive(Clone, Debug, Default)]
+pub struct ContestDraft {
     pub title: Option<String>,
-    #[schema(schema_with = schema::description)]
     pub description: Option<String>,
-    #[schema(schema_with = schema::rules)]
     pub rules: Option<String>,
-    #[schema(schema_with = schema::starts_at)]
     pub starts_at: Option<String>,
-    #[schema(schema_with = schema::ends_at)]
     pub ends_at: Option<String>,
-    #[schema(schema_with = schema::timezone)]
     pub timezone: Option<String>,
-    #[schema(schema_with = schema::questions_per_attempt)]
     pub questions_per_attempt: Option<i64>,
-    #[schema(schema_with = schema::time_limit_seconds)]
     pub time_limit_seconds: Option<i64>,
-    #[schema(schema_with = schema::max_attempts)]
     pub max_attempts: Option<i64>,
-    #[schema(schema_with = schema::counted_attempt)]
     pub counted_attempt: Option<String>,
-    #[schema(schema_with = schema::grace_seconds)]
     pub grace_seconds: Option<i64>,
-    pub prediction: Option<PredictionInput>,
-    #[schema(schema_with = schema::tie_break)]
+    pub prediction: Option<PredictionDraft>,
     pub tie_break: Option<Vec<String>>,
-    #[schema(schema_with = schema::prizes)]
-    pub prizes: Option<Vec<PrizeInput>>,
-    #[schema(schema_with = schema::excluded)]
+    pub prizes: Option<Vec<PrizeDraft>>,
     pub excluded: Option<Vec<String>>,
 }
 
-/// The prediction question; absent fields keep their current (or default) value.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PredictionInput {
-    #[schema(schema_with = schema::prediction_enabled)]
+/// The prediction question as given; absent fields keep their current (or default) value.
+#[derive(Clone, Debug, Default)]
+pub struct PredictionDraft {
     pub enabled: Option<bool>,
-    #[schema(schema_with = schema::prediction_question)]
     pub question: Option<String>,
-    #[schema(schema_with = schema::prediction_actual)]
     pub actual: Option<String>,
 }
 
-/// One prize tier.
-#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PrizeInput {
-    #[schema(schema_with = schema::prize_name)]
+/// One prize tier as given.
+#[derive(Clone, Debug)]
+pub struct PrizeDraft {
     pub name: String,
-    #[schema(schema_with = schema::prize_count)]
     pub count: i64,
-    #[schema(schema_with = schema::prize_amount)]
     pub amount: i64,
 }
 
@@ -295,7 +270,7 @@ fn ranged(
 impl ContestSettings {
     /// Validates a whole contest; `base` supplies values the input leaves out (PATCH).
     pub fn parse(
-        input: &ContestInput,
+        input: &ContestDraft,
         base: Option<&ContestSettings>,
     ) -> Result<Self, Vec<FieldError>> {
         let mut p = Problems::default();
@@ -627,8 +602,8 @@ impl ContestSettings {
 mod tests {
     use super::*;
 
-    fn input() -> ContestInput {
-        ContestInput {
+    fn input() -> ContestDraft {
+        ContestDraft {
             title: Some("Tìm hiểu về Sếu đầu đỏ".into()),
             starts_at: Some("2024-12-01T00:00:00+07:00".into()),
             ends_at: Some("2024-12-10T23:59:59+07:00".into()),
@@ -655,7 +630,7 @@ mod tests {
         i.max_attempts = Some(101);
         i.grace_seconds = Some(-1);
         i.tie_break = Some(vec!["score".into(), "score".into(), "luck".into()]);
-        i.prizes = Some(vec![PrizeInput {
+        i.prizes = Some(vec![PrizeDraft {
             name: "".into(),
             count: 0,
             amount: -5,

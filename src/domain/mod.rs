@@ -12,7 +12,6 @@ pub mod phone;
 pub mod question;
 pub mod ranking;
 pub mod results;
-pub mod schema;
 pub mod text;
 
 pub use text::{Lang, Text};

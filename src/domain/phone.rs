@@ -94,11 +94,6 @@ impl Phone {
         let plain = format!("{ws}(?:\\+8{one}4|(?:8{one}4|0)?){one}[{x}](?:{one}[0-9]){{8}}{ws}");
         format!("(?:{plain}|{any})")
     }
-
-    /// `0912345678` → `091****678`, as winners are published.
-    pub fn masked(&self) -> String {
-        mask_phone(&self.0)
-    }
 }
 
 /// Masks all but the first three and last three digits.

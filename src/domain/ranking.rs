@@ -210,11 +210,6 @@ pub struct AttemptRecord {
 }
 
 impl AttemptRecord {
-    /// Every question answered right (an attempt with no questions never is).
-    pub fn is_all_correct(&self) -> bool {
-        self.question_count > 0 && self.score == self.question_count
-    }
-
     /// `submitted_at − started_at`, saturated to the i64 range (ranking itself compares
     /// the exact value).
     pub fn duration_ms(&self) -> i64 {

@@ -3,9 +3,9 @@
 use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth};
+use super::schema;
 use crate::domain::account::Role;
 use crate::domain::pattern::{self, Controls};
-use crate::domain::schema;
 use crate::store::{audit, users};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;

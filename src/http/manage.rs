@@ -1,12 +1,14 @@
 //! Organisers: create, edit and publish contests; build the question bank.
 
+use super::bodies::ContestInput;
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth, media_type, read_body};
+use super::schema;
 use super::{AppState, parse_id, views};
 use crate::app::contests as app;
-use crate::domain::contest::{self, Contest, ContestInput, ContestSettings};
+use crate::domain::contest::{self, Contest, ContestSettings};
 use crate::domain::question::{self, NewQuestion, RowError};
-use crate::domain::{FieldError, Text, schema};
+use crate::domain::{FieldError, Text};
 use crate::store::contests;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -73,7 +75,7 @@ async fn create(
 ) -> ApiResult<HttpResponse> {
     auth.require_staff()?;
     let body = body.into_inner().await?;
-    let settings = ContestSettings::parse(&body, None)?;
+    let settings = ContestSettings::parse(&body.into(), None)?;
     let c = app::create(state.ctx(), &settings, auth.user_id()).await?;
     Ok(HttpResponse::Created()
         .json(json!({ "contest": views::contest(&c, state.clock.now(), true) })))
@@ -135,7 +137,7 @@ async fn edit(
 ) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
     let body = body.into_inner().await?;
-    let new = ContestSettings::parse(&body, Some(&c.settings))?;
+    let new = ContestSettings::parse(&body.into(), Some(&c.settings))?;
     let c = app::edit(state.ctx(), &c, &new).await?;
     Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, state.clock.now(), true) })))
 }

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod assets;
 pub mod auth;
+pub mod bodies;
 pub mod error;
 pub mod exports;
 pub mod extract;
@@ -13,6 +14,7 @@ pub mod meta;
 pub mod openapi;
 pub mod play;
 pub mod results;
+pub mod schema;
 pub mod views;
 
 use crate::domain::clock::Clock;

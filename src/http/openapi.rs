@@ -6,7 +6,7 @@
 //! function, and a test checks that every registered route is documented.
 
 use super::AppState;
-use crate::domain::schema;
+use super::schema;
 use actix_web::{HttpResponse, web};
 use std::sync::OnceLock;
 use utoipa::openapi::RefOr;
@@ -74,7 +74,7 @@ impl Modify for Security {
     // builds those fields, so utoipa does not collect them by itself).
     components(schemas(
         ErrorBody, ErrorDetail,
-        crate::domain::contest::PrizeInput, crate::domain::contest::PredictionInput,
+        crate::http::bodies::PrizeInput, crate::http::bodies::PredictionInput,
         super::manage::QuestionBody, super::play::AnswerBody,
     )),
     modifiers(&Security),

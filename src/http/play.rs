@@ -2,11 +2,11 @@
 
 use super::error::ApiResult;
 use super::extract::{ApiJson, Auth, MaybeAuth};
+use super::schema;
 use super::{AppState, parse_id, views};
 use crate::app::{attempts, contests};
 use crate::domain::contest::Contest;
 use crate::domain::ids::{AttemptId, ContestId};
-use crate::domain::schema;
 use crate::store::contests as store_contests;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;

@@ -74,6 +74,37 @@ impl BankCache {
     }
 }
 
+/// A drawn question as stored in `attempts.paper` (JSON): `{"q": question
+/// id, "o": option ids in shown order}`. Short keys: a paper of 200 questions
+/// is stored with every attempt.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredQuestion {
+    q: String,
+    o: Vec<u32>,
+}
+
+fn paper_to_json(paper: &[DrawnQuestion<String>]) -> anyhow::Result<String> {
+    let stored: Vec<StoredQuestion> = paper
+        .iter()
+        .map(|d| StoredQuestion {
+            q: d.question.clone(),
+            o: d.options.clone(),
+        })
+        .collect();
+    serde_json::to_string(&stored).context("writing paper")
+}
+
+fn paper_from_json(text: &str) -> anyhow::Result<Vec<DrawnQuestion<String>>> {
+    let stored: Vec<StoredQuestion> = serde_json::from_str(text).context("stored paper")?;
+    Ok(stored
+        .into_iter()
+        .map(|s| DrawnQuestion {
+            question: s.q,
+            options: s.o,
+        })
+        .collect())
+}
+
 const COLUMNS: &str = "id, contest_id, user_id, seq, status, started_at, deadline, submitted_at, score, question_count, prediction, paper";
 
 fn from_row(r: &QueryResult) -> anyhow::Result<Attempt> {
@@ -91,7 +122,7 @@ fn from_row(r: &QueryResult) -> anyhow::Result<Attempt> {
         score: col(r, "score")?,
         question_count: col(r, "question_count")?,
         prediction: col(r, "prediction")?,
-        paper: serde_json::from_str(&col::<String>(r, "paper")?).context("stored paper")?,
+        paper: paper_from_json(&col::<String>(r, "paper")?)?,
     })
 }
 
@@ -205,7 +236,7 @@ pub async fn start(
                     v(started_at),
                     v(deadline),
                     v(paper.len() as i64),
-                    v(serde_json::to_string(paper)?),
+                    v(paper_to_json(paper)?),
                 ],
             ))
             .await;

@@ -5,14 +5,14 @@
 //! what it forbids is refused. Rules a schema cannot state (an end after a
 //! start, the common-password list) are named in the descriptions.
 
-use super::account::{Address, FullName, NationalId, Role};
-use super::attempt::{MAX_ANSWERS, PREDICTION};
-use super::contest::{self as c, text_pattern};
-use super::password::{self, Password};
-use super::pattern::WHITESPACE;
-use super::phone::Phone;
-use super::question::{self as q, MAX_OPTIONS, MIN_OPTIONS};
-use super::ranking::{ActualFigure, CountedAttempt, TieBreakKey};
+use crate::domain::account::{Address, FullName, NationalId, Role};
+use crate::domain::attempt::{MAX_ANSWERS, PREDICTION};
+use crate::domain::contest::{self as c, text_pattern};
+use crate::domain::password::{self, Password};
+use crate::domain::pattern::WHITESPACE;
+use crate::domain::phone::Phone;
+use crate::domain::question::{self as q, MAX_OPTIONS, MIN_OPTIONS};
+use crate::domain::ranking::{ActualFigure, CountedAttempt, TieBreakKey};
 use serde_json::{Value, json};
 use std::ops::RangeInclusive;
 use utoipa::openapi::schema::{
@@ -121,7 +121,7 @@ pub fn full_name() -> ObjectBuilder {
         false,
         &format!(
             "{} once trimmed and each run of spaces made one; no control character.",
-            chars(&super::account::FULL_NAME_CHARS)
+            chars(&crate::domain::account::FULL_NAME_CHARS)
         ),
     )
     .examples([json!("Hà Minh Tùng")])
@@ -133,7 +133,7 @@ fn address_part(required: bool, what: &str, example: &str) -> ObjectBuilder {
         !required,
         &format!(
             "{what}: {} once each run of whitespace is made one space{}; no other control character.",
-            chars(&(usize::from(required)..=super::account::ADDRESS_PART_MAX_CHARS)),
+            chars(&(usize::from(required)..=crate::domain::account::ADDRESS_PART_MAX_CHARS)),
             if required {
                 ", not blank"
             } else {
@@ -183,7 +183,7 @@ pub fn date_of_birth(today: chrono::NaiveDate) -> ObjectBuilder {
     text(
         format!(
             "^[{WHITESPACE}]*(?:{})?[{WHITESPACE}]*$",
-            super::account::DateOfBirth::pattern_body(today)
+            crate::domain::account::DateOfBirth::pattern_body(today)
         ),
         true,
         "YYYY-MM-DD, a real date from 1900-01-01 to today (Vietnam time); blank or null \
@@ -231,7 +231,7 @@ pub fn rules() -> ObjectBuilder {
 
 fn datetime(nullable: bool, what: &str, example: &str) -> ObjectBuilder {
     text(
-        super::clock::rfc3339_pattern(),
+        crate::domain::clock::rfc3339_pattern(),
         nullable,
         &format!(
             "{what}: an RFC 3339 date-time with its offset (`T`, `t` or a space between \
