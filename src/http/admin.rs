@@ -1,9 +1,10 @@
 //! Admin routes for accounts: search, role changes (audited).
 
-use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth};
+use super::openapi::{ErrorBody, errors};
 use super::schema;
+use super::{AppState, views};
 use crate::domain::account::Role;
 use crate::domain::pattern::{self, Controls};
 use crate::store::{audit, users};
@@ -69,7 +70,8 @@ fn search_offset() -> ObjectBuilder {
     operation_id = "search_users",
     tag = "admins",
     params(SearchQuery),
-    responses((status = 200, description = "{users}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "a page of matching accounts, newest first", body = views::UserPage),
+        errors::Admin, errors::Invalid),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn search_users(
@@ -99,7 +101,11 @@ async fn search_users(
         ));
     }
     let found = users::search(&state.db, q, limit, offset).await?;
-    Ok(HttpResponse::Ok().json(json!({ "users": found, "limit": limit, "offset": offset })))
+    Ok(HttpResponse::Ok().json(views::UserPage {
+        users: found.iter().map(views::UserView::from).collect(),
+        limit,
+        offset,
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -116,7 +122,9 @@ pub struct RoleBody {
     tag = "admins",
     request_body = RoleBody,
     params(("id" = String, Path, description = "the id")),
-    responses((status = 200, description = "{user}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "the account with its new role", body = views::UserEnvelope),
+        errors::AdminWrite,
+        (status = 409, description = "an admin cannot change their own role", body = ErrorBody)),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn set_role(
@@ -158,5 +166,5 @@ async fn set_role(
         state.clock.now(),
     )
     .await?;
-    Ok(HttpResponse::Ok().json(json!({ "user": user })))
+    Ok(HttpResponse::Ok().json(views::UserEnvelope::new(&user)))
 }

@@ -1,10 +1,11 @@
 //! Register, sign in, sign out, who am I.
 
-use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth, SESSION_COOKIE};
 use super::limits::client_ip;
+use super::openapi::{ErrorBody, errors};
 use super::schema;
+use super::{AppState, views};
 use crate::domain::Problems;
 use crate::domain::Text;
 use crate::domain::account::{Address, DateOfBirth, FullName, NationalId, Registration, Role};
@@ -16,7 +17,6 @@ use crate::store::users::{self, User};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/auth/register", web::post().to(register))
@@ -180,7 +180,10 @@ async fn signed_in(
     sessions::create(&state.db, &user.id, &token, state.clock.now()).await?;
     Ok(HttpResponse::build(status)
         .cookie(session_cookie(state, req, &token))
-        .json(json!({ "token": token, "user": user })))
+        .json(views::SignedIn {
+            token,
+            user: views::UserView::from(&user),
+        }))
 }
 
 #[utoipa::path(
@@ -189,7 +192,9 @@ async fn signed_in(
     operation_id = "register",
     tag = "auth",
     request_body = RegisterBody,
-    responses((status = 201, description = "registered and signed in: {token, user}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::http::openapi::ErrorBody), (status = 503, description = "busy, retry later", body = crate::http::openapi::ErrorBody)),
+    responses((status = 201, description = "registered and signed in", body = views::SignedIn),
+        errors::PublicWrite,
+        (status = 409, description = "the phone or national ID is already registered (`error.fields` names it)", body = ErrorBody)),
 )]
 async fn register(
     state: web::Data<AppState>,
@@ -215,7 +220,9 @@ async fn register(
     operation_id = "login",
     tag = "auth",
     request_body = LoginBody,
-    responses((status = 200, description = "signed in: {token, user}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody), (status = 429, description = "rate limited", body = crate::http::openapi::ErrorBody), (status = 503, description = "busy, retry later", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "signed in", body = views::SignedIn),
+        errors::PublicWrite,
+        (status = 401, description = "wrong phone or password (`invalid_credentials`)", body = ErrorBody)),
 )]
 async fn login(
     state: web::Data<AppState>,
@@ -263,7 +270,7 @@ async fn login(
     path = "/api/v1/auth/logout",
     operation_id = "logout",
     tag = "auth",
-    responses((status = 204, description = "signed out"), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody)),
+    responses((status = 204, description = "signed out"), errors::SignedIn, errors::ContentType),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn logout(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
@@ -282,9 +289,9 @@ async fn logout(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpRespons
     path = "/api/v1/me",
     operation_id = "me",
     tag = "auth",
-    responses((status = 200, description = "{user}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "the signed-in account", body = views::UserEnvelope), errors::SignedIn),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn me(auth: Auth) -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "user": auth.user }))
+    HttpResponse::Ok().json(views::UserEnvelope::new(&auth.user))
 }

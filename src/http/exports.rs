@@ -5,6 +5,7 @@ use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::extract::Auth;
 use super::manage::staff_contest;
+use super::openapi::{ErrorBody, errors};
 use crate::app::results::{self as app, Leaderboard};
 use crate::domain::contest::Contest;
 use crate::export::{CSV_CONTENT_TYPE, CsvFormat, XLSX_CONTENT_TYPE, winners_xlsx};
@@ -76,10 +77,8 @@ fn attachment(name: &str) -> (header::HeaderName, String) {
 #[utoipa::path(get, path = "/api/v1/admin/contests/{id}/winners.xlsx", operation_id = "winners_xlsx", tag = "results",
     params(("id" = String, Path, description = "the contest")),
     responses((status = 200, description = "the winners workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
-        (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody),
-        (status = 403, description = "admins only", body = crate::http::openapi::ErrorBody),
-        (status = 404, description = "no such contest, or no results yet", body = crate::http::openapi::ErrorBody)),
+        errors::AdminRead,
+        (status = 404, description = "no such contest, or no results yet", body = ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn winners_xlsx_file(
     state: web::Data<AppState>,
@@ -98,11 +97,9 @@ async fn winners_xlsx_file(
 #[utoipa::path(get, path = "/api/v1/admin/contests/{id}/winners.csv", operation_id = "winners_csv", tag = "results",
     params(("id" = String, Path, description = "the contest"), CsvQuery),
     responses((status = 200, description = "the winners, CSV (UTF-8 with BOM, CRLF)", content_type = "text/csv"),
-        (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
-        (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody),
-        (status = 403, description = "admins only", body = crate::http::openapi::ErrorBody),
-        (status = 404, description = "no such contest, or no results yet", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "invalid separator", body = crate::http::openapi::ErrorBody)),
+        errors::AdminRead,
+        (status = 404, description = "no such contest, or no results yet", body = ErrorBody),
+        (status = 422, description = "invalid separator", body = ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn winners_csv(
     state: web::Data<AppState>,
@@ -125,11 +122,9 @@ async fn winners_csv(
 #[utoipa::path(get, path = "/api/v1/admin/contests/{id}/leaderboard.csv", operation_id = "leaderboard_csv", tag = "results",
     params(("id" = String, Path, description = "the contest"), CsvQuery),
     responses((status = 200, description = "the whole ranking, CSV, streamed", content_type = "text/csv"),
-        (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
-        (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody),
-        (status = 403, description = "admins only", body = crate::http::openapi::ErrorBody),
-        (status = 404, description = "no such contest, or no results yet", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "invalid separator", body = crate::http::openapi::ErrorBody)),
+        errors::AdminRead,
+        (status = 404, description = "no such contest, or no results yet", body = ErrorBody),
+        (status = 422, description = "invalid separator", body = ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn leaderboard_csv(
     state: web::Data<AppState>,

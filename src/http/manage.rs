@@ -3,6 +3,7 @@
 use super::bodies::ContestInput;
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth, media_type, read_body};
+use super::openapi::{ErrorBody, errors};
 use super::schema;
 use super::{AppState, parse_id, views};
 use crate::app::contests as app;
@@ -65,7 +66,7 @@ impl utoipa::ToSchema for NewContest {
     operation_id = "create_contest",
     tag = "organisers",
     request_body = NewContest,
-    responses((status = 201, description = "{contest} (draft)", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    responses((status = 201, description = "the new draft", body = views::ContestEnvelope), errors::Read, errors::JsonBody),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn create(
@@ -77,8 +78,7 @@ async fn create(
     let body = body.into_inner().await?;
     let settings = ContestSettings::parse(&body.into(), None)?;
     let c = app::create(state.ctx(), &settings, auth.user_id()).await?;
-    Ok(HttpResponse::Created()
-        .json(json!({ "contest": views::contest(&c, state.clock.now(), true) })))
+    Ok(HttpResponse::Created().json(views::ContestEnvelope::new(&c, state.clock.now(), true)))
 }
 
 #[utoipa::path(
@@ -86,16 +86,19 @@ async fn create(
     path = "/api/v1/admin/contests",
     operation_id = "list_all_contests",
     tag = "organisers",
-    responses((status = 200, description = "{contests}, drafts included", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "every contest, drafts included", body = views::ContestList), errors::SignedIn),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
     auth.require_staff()?;
     let now = state.clock.now();
     let all = contests::list(&state.db, true).await?;
-    Ok(HttpResponse::Ok().json(
-        json!({ "contests": all.iter().map(|c| views::contest(c, now, true)).collect::<Vec<_>>() }),
-    ))
+    Ok(HttpResponse::Ok().json(views::ContestList {
+        contests: all
+            .iter()
+            .map(|c| views::ContestView::new(c, now, true))
+            .collect(),
+    }))
 }
 
 #[utoipa::path(
@@ -104,7 +107,7 @@ async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse>
     operation_id = "admin_get_contest",
     tag = "organisers",
     params(("id" = String, Path, description = "the id")),
-    responses((status = 200, description = "{contest}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "the contest, with question_count", body = views::ContestEnvelope), errors::Read),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn show(
@@ -114,9 +117,9 @@ async fn show(
 ) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
     let n = contests::bank_size(&state.db.conn, c.id).await?;
-    let mut body = views::contest(&c, state.clock.now(), true);
-    body["question_count"] = json!(n);
-    Ok(HttpResponse::Ok().json(json!({ "contest": body })))
+    Ok(HttpResponse::Ok().json(views::ContestEnvelope {
+        contest: views::ContestView::new(&c, state.clock.now(), true).with_question_count(n),
+    }))
 }
 
 #[utoipa::path(
@@ -126,7 +129,7 @@ async fn show(
     tag = "organisers",
     request_body = ContestInput,
     params(("id" = String, Path, description = "the id")),
-    responses((status = 200, description = "{contest}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "the contest as edited", body = views::ContestEnvelope), errors::Write),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn edit(
@@ -139,7 +142,7 @@ async fn edit(
     let body = body.into_inner().await?;
     let new = ContestSettings::parse(&body.into(), Some(&c.settings))?;
     let c = app::edit(state.ctx(), &c, &new).await?;
-    Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, state.clock.now(), true) })))
+    Ok(HttpResponse::Ok().json(views::ContestEnvelope::new(&c, state.clock.now(), true)))
 }
 
 /// A single-choice question; every problem of every question is reported at once.
@@ -170,7 +173,10 @@ async fn store_questions(
     questions: &[NewQuestion],
 ) -> ApiResult<HttpResponse> {
     let n = app::add_questions(state.ctx(), c, questions).await?;
-    Ok(HttpResponse::Created().json(json!({ "added": questions.len(), "question_count": n })))
+    Ok(HttpResponse::Created().json(views::Added {
+        added: questions.len(),
+        question_count: n,
+    }))
 }
 
 #[utoipa::path(
@@ -180,7 +186,7 @@ async fn store_questions(
     tag = "organisers",
     request_body = QuestionsBody,
     params(("id" = String, Path, description = "the id")),
-    responses((status = 201, description = "{added, question_count}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    responses((status = 201, description = "added: all or nothing", body = views::Added), errors::Write),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn add_questions(
@@ -234,7 +240,8 @@ fn row_errors(errors: Vec<RowError>) -> ApiError {
     tag = "organisers",
     request_body(content = String, content_type = "text/csv"),
     params(("id" = String, Path, description = "the id"), ("format" = Option<String>, Query, description = "`aiken` reads a text/csv body as Aiken; any other value is ignored")),
-    responses((status = 201, description = "{added, question_count}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    responses((status = 201, description = "imported: all or nothing", body = views::Added), errors::Write,
+        (status = 422, description = "bad rows (`error.details.rows`), nothing imported", body = ErrorBody)),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn import(
@@ -281,7 +288,7 @@ async fn import(
     operation_id = "question_bank",
     tag = "organisers",
     params(("id" = String, Path, description = "the id")),
-    responses((status = 200, description = "{questions} with answers", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "the bank, with the correct answers", body = views::QuestionBank), errors::Read),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn bank(
@@ -291,21 +298,7 @@ async fn bank(
 ) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
     let questions = contests::bank(&state.db, c.id).await?;
-    let items: Vec<_> = questions
-        .iter()
-        .map(|q| {
-            json!({
-                "id": q.id,
-                "position": q.position,
-                "text": q.text,
-                "options": q.options,
-                "correct_option_id": q.correct_option_id,
-                "correct": q.options.iter().position(|o| o.id == q.correct_option_id),
-                "category": q.category,
-            })
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({ "questions": items, "question_count": items.len() })))
+    Ok(HttpResponse::Ok().json(views::QuestionBank::new(&questions)))
 }
 
 #[utoipa::path(
@@ -314,7 +307,7 @@ async fn bank(
     operation_id = "publish_contest",
     tag = "organisers",
     params(("id" = String, Path, description = "the id")),
-    responses((status = 200, description = "{contest}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "the contest, published", body = views::ContestEnvelope), errors::Action),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn publish(
@@ -324,7 +317,7 @@ async fn publish(
 ) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
     let c = app::publish(state.ctx(), &c).await?;
-    Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, state.clock.now(), true) })))
+    Ok(HttpResponse::Ok().json(views::ContestEnvelope::new(&c, state.clock.now(), true)))
 }
 
 #[utoipa::path(
@@ -333,7 +326,7 @@ async fn publish(
     operation_id = "contest_stats",
     tag = "organisers",
     params(("id" = String, Path, description = "the id")),
-    responses((status = 200, description = "{stats}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "participation and results so far", body = views::StatsEnvelope), errors::Read),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn stats(
@@ -353,15 +346,7 @@ async fn stats(
         .into_iter()
         .map(|q| (q.id, q.text))
         .collect();
-    let mut body = serde_json::to_value(&stats).map_err(anyhow::Error::from)?;
-    if let Some(qs) = body["questions"].as_array_mut() {
-        for q in qs {
-            let text = q["question_id"]
-                .as_str()
-                .and_then(|id| texts.get(id))
-                .cloned();
-            q["text"] = json!(text);
-        }
-    }
-    Ok(HttpResponse::Ok().json(json!({ "stats": body })))
+    Ok(HttpResponse::Ok().json(views::StatsEnvelope {
+        stats: views::StatsView::new(stats, &texts),
+    }))
 }

@@ -1,7 +1,8 @@
 //! Health, metrics, the JSON 404, security headers and request metrics.
 
-use super::AppState;
 use super::error::{ApiError, envelope, parse_accept_language, with_lang};
+use super::openapi::{ErrorBody, errors};
+use super::{AppState, views};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
@@ -34,11 +35,13 @@ pub fn prometheus() -> &'static PrometheusHandle {
     path = "/healthz",
     operation_id = "healthz",
     tag = "meta",
-    responses((status = 200, description = "the database answers", body = Object), (status = 503, description = "the database does not answer", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "the database answers", body = views::Health),
+        errors::Malformed,
+        (status = 503, description = "the database does not answer", body = ErrorBody)),
 )]
 async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     if state.db.ping().await {
-        HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+        HttpResponse::Ok().json(views::Health::ok())
     } else {
         HttpResponse::ServiceUnavailable().json(envelope(
             "database_unavailable",

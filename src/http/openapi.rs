@@ -28,12 +28,139 @@ pub struct ErrorDetail {
     /// A stable snake_case code, e.g. `attempt_expired`.
     code: String,
     message: String,
-    /// Per-field problems (validation errors only): `{field: {code, message}}`.
-    #[schema(value_type = Option<Object>)]
-    fields: Option<serde_json::Value>,
-    /// Extra detail, e.g. the bad rows of an import.
-    #[schema(value_type = Option<Object>)]
-    details: Option<serde_json::Value>,
+    /// Per-field problems (validation errors and duplicates only), by field
+    /// name, e.g. `address.commune` or `answers[2].option_id`.
+    fields: Option<std::collections::BTreeMap<String, FieldProblem>>,
+    /// Extra detail: the bad rows of an import (`import_failed`).
+    details: Option<ErrorDetails>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FieldProblem {
+    code: String,
+    message: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorDetails {
+    /// Every bad row of an import file.
+    rows: Vec<RowProblem>,
+}
+
+/// A bad row of an import file.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct RowProblem {
+    /// The row a spreadsheet shows (the header is row 1), or for Aiken the
+    /// line where the question starts.
+    row: usize,
+    /// The CSV column at fault (`question`, `a`–`f`, `answer`, `category`), or null.
+    #[schema(required = true)]
+    column: Option<String>,
+    reason: String,
+}
+
+/// Sets of error responses, one type per set, for the `responses(...)` of
+/// `#[utoipa::path]`: `responses((status = 200, …), errors::Read)`. Each status
+/// has one description and the [`ErrorBody`] envelope; an operation that says
+/// more about one status lists it after the set, which replaces that entry.
+pub mod errors {
+    use std::collections::BTreeMap;
+    use utoipa::openapi::content::ContentBuilder;
+    use utoipa::openapi::response::{Response, ResponseBuilder};
+    use utoipa::openapi::{Ref, RefOr};
+
+    type Status = (u16, &'static str);
+
+    const MALFORMED: Status = (
+        400,
+        "malformed request: not JSON, a bad query string or an unreadable body",
+    );
+    const UNAUTHORIZED: Status = (401, "not signed in, or the session expired");
+    const FORBIDDEN: Status = (
+        403,
+        "not allowed: the role does not allow it, or a cross-site cookie write",
+    );
+    const ADMINS_ONLY: Status = (
+        403,
+        "not allowed: admins only (or a cross-site cookie write)",
+    );
+    const NOT_FOUND: Status = (404, "not found");
+    const CONFLICT: Status = (409, "conflicts with the current state (see `error.code`)");
+    const TOO_LARGE: Status = (413, "body too large");
+    const UNSUPPORTED: Status = (415, "wrong content type");
+    const INVALID: Status = (422, "invalid values (see `error.fields`)");
+    const RATE_LIMITED: Status = (429, "rate limited: retry after `Retry-After` seconds");
+    const BUSY: Status = (
+        503,
+        "busy, nothing was done: retry after `Retry-After` seconds",
+    );
+
+    /// An error response: `description`, and the error envelope as JSON.
+    fn error(description: &str) -> Response {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    }
+
+    fn responses(set: &[Status]) -> BTreeMap<String, RefOr<Response>> {
+        set.iter()
+            .map(|(status, description)| (status.to_string(), error(description).into()))
+            .collect()
+    }
+
+    macro_rules! error_set {
+        ($($(#[$doc:meta])* $name:ident = [$($status:ident),+];)+) => {$(
+            $(#[$doc])*
+            pub struct $name;
+
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> BTreeMap<String, RefOr<Response>> {
+                    responses(&[$($status),+])
+                }
+            }
+        )+};
+    }
+
+    error_set! {
+        /// A public read without an id: 400.
+        Malformed = [MALFORMED];
+        /// A public read of one resource: 400, 404.
+        PublicRead = [MALFORMED, NOT_FOUND];
+        /// A public write with a JSON body (sign-up, sign-in): 400, 413, 415, 422, 429, 503.
+        PublicWrite = [MALFORMED, TOO_LARGE, UNSUPPORTED, INVALID, RATE_LIMITED, BUSY];
+        /// A signed-in request on no particular resource: 400, 401, 403.
+        SignedIn = [MALFORMED, UNAUTHORIZED, FORBIDDEN];
+        /// A signed-in read of one resource: 400, 401, 403, 404.
+        Read = [MALFORMED, UNAUTHORIZED, FORBIDDEN, NOT_FOUND];
+        /// A signed-in state change without a body (the content type is still
+        /// checked on cookie requests): 400, 401, 403, 404, 409, 415.
+        Action = [MALFORMED, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, UNSUPPORTED];
+        /// A signed-in write with a JSON body: 400, 401, 403, 404, 409, 413, 415, 422.
+        Write = [MALFORMED, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, TOO_LARGE, UNSUPPORTED, INVALID];
+        /// [`SignedIn`] for admins only.
+        Admin = [MALFORMED, UNAUTHORIZED, ADMINS_ONLY];
+        /// [`Read`] for admins only.
+        AdminRead = [MALFORMED, UNAUTHORIZED, ADMINS_ONLY, NOT_FOUND];
+        /// [`Action`] for admins only.
+        AdminAction = [MALFORMED, UNAUTHORIZED, ADMINS_ONLY, NOT_FOUND, CONFLICT, UNSUPPORTED];
+        /// [`Write`] for admins only.
+        AdminWrite = [MALFORMED, UNAUTHORIZED, ADMINS_ONLY, NOT_FOUND, CONFLICT, TOO_LARGE, UNSUPPORTED, INVALID];
+        /// Added to a set: a body was read and checked: 400, 413, 415, 422.
+        JsonBody = [MALFORMED, TOO_LARGE, UNSUPPORTED, INVALID];
+        /// Added to a set: the content type is checked (a cookie write without a body): 415.
+        ContentType = [UNSUPPORTED];
+        /// Added to a set: query values are checked: 422.
+        Invalid = [INVALID];
+    }
 }
 
 struct Security;

@@ -2,6 +2,7 @@
 
 use super::error::ApiResult;
 use super::extract::{ApiJson, Auth, MaybeAuth};
+use super::openapi::errors;
 use super::schema;
 use super::{AppState, parse_id, views};
 use crate::app::{attempts, contests};
@@ -10,7 +11,6 @@ use crate::domain::ids::{AttemptId, ContestId};
 use crate::store::contests as store_contests;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/contests", web::get().to(list))
@@ -37,25 +37,17 @@ pub async fn visible_contest(
     path = "/api/v1/contests",
     operation_id = "list_contests",
     tag = "contests",
-    responses((status = 200, description = "{contests}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "published and finalized contests, newest first, without their rules", body = views::ContestList), errors::Malformed),
 )]
 async fn list(state: web::Data<AppState>, auth: MaybeAuth) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let staff = auth.0.as_ref().is_some_and(|a| a.role().is_staff());
     let all = store_contests::list(&state.db, false).await?;
-    // The list page never shows the rules (up to 20,000 characters each): keep
-    // it light for phones on 3G; the contest page has them.
-    let items: Vec<_> = all
+    let contests = all
         .iter()
-        .map(|c| {
-            let mut v = views::contest(c, now, staff);
-            if let Some(o) = v.as_object_mut() {
-                o.remove("rules");
-            }
-            v
-        })
+        .map(|c| views::ContestView::new(c, now, staff).without_rules())
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "contests": items })))
+    Ok(HttpResponse::Ok().json(views::ContestList { contests }))
 }
 
 #[utoipa::path(
@@ -64,7 +56,7 @@ async fn list(state: web::Data<AppState>, auth: MaybeAuth) -> ApiResult<HttpResp
     operation_id = "get_contest",
     tag = "contests",
     params(("id" = String, Path, description = "the id")),
-    responses((status = 200, description = "{contest}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "the contest", body = views::ContestEnvelope), errors::PublicRead),
 )]
 async fn show(
     state: web::Data<AppState>,
@@ -73,7 +65,7 @@ async fn show(
 ) -> ApiResult<HttpResponse> {
     let c = visible_contest(&state, &path, auth.0.as_ref()).await?;
     let staff = auth.0.as_ref().is_some_and(|a| a.role().is_staff());
-    Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, state.clock.now(), staff) })))
+    Ok(HttpResponse::Ok().json(views::ContestEnvelope::new(&c, state.clock.now(), staff)))
 }
 
 /// Loads an attempt for its owner only; others get 404, so ids cannot be probed.
@@ -92,7 +84,7 @@ async fn owned_attempt(
     operation_id = "start_attempt",
     tag = "attempts",
     params(("id" = String, Path, description = "the id")),
-    responses((status = 201, description = "a new attempt", body = Object), (status = 200, description = "the open attempt, given back", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody)),
+    responses((status = 201, description = "a new attempt", body = views::AttemptEnvelope), (status = 200, description = "the open attempt, given back", body = views::AttemptEnvelope), errors::Action),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn start(
@@ -103,7 +95,7 @@ async fn start(
     let id: ContestId = parse_id(&path)?;
     let started = attempts::start(state.ctx(), id, auth.user_id(), auth.role()).await?;
     metrics::counter!("crane_attempts_started_total").increment(u64::from(started.created));
-    let body = json!({ "attempt": views::attempt(&started.sheet, state.clock.now()) });
+    let body = views::AttemptEnvelope::new(&started.sheet, state.clock.now());
     Ok(if started.created {
         HttpResponse::Created().json(body)
     } else {
@@ -117,7 +109,7 @@ async fn start(
     operation_id = "my_attempts",
     tag = "attempts",
     params(("id" = String, Path, description = "the id")),
-    responses((status = 200, description = "{attempts, max_attempts}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "the caller's attempts with their results, and max_attempts", body = views::MyAttempts), errors::Read),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn mine(
@@ -129,17 +121,10 @@ async fn mine(
     let staff = auth.role().is_staff();
     let (c, list) = attempts::mine(state.ctx(), id, auth.user_id(), staff).await?;
     let tz = c.settings.timezone;
-    let items: Vec<_> = list
-        .iter()
-        .map(|a| {
-            let mut r = views::result(a, tz);
-            r["started_at"] = json!(crate::domain::clock::to_rfc3339(a.started_at, tz));
-            r["deadline"] = json!(crate::domain::clock::to_rfc3339(a.deadline, tz));
-            r
-        })
-        .collect();
-    Ok(HttpResponse::Ok()
-        .json(json!({ "attempts": items, "max_attempts": c.settings.max_attempts })))
+    Ok(HttpResponse::Ok().json(views::MyAttempts {
+        attempts: list.iter().map(|a| views::MyAttempt::new(a, tz)).collect(),
+        max_attempts: c.settings.max_attempts,
+    }))
 }
 
 #[utoipa::path(
@@ -148,7 +133,7 @@ async fn mine(
     operation_id = "get_attempt",
     tag = "attempts",
     params(("id" = String, Path, description = "the id")),
-    responses((status = 200, description = "{attempt}: questions, saved answers, remaining time", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "the attempt: questions, saved answers, remaining time, and the result once closed", body = views::AttemptEnvelope), errors::Read),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn resume(
@@ -158,7 +143,7 @@ async fn resume(
 ) -> ApiResult<HttpResponse> {
     let a = owned_attempt(&state, &auth, &path).await?;
     let sheet = attempts::resume(state.ctx(), a).await?;
-    Ok(HttpResponse::Ok().json(json!({ "attempt": views::attempt(&sheet, state.clock.now()) })))
+    Ok(HttpResponse::Ok().json(views::AttemptEnvelope::new(&sheet, state.clock.now())))
 }
 
 /// One answer: a question of the attempt and one of its options (ids as the
@@ -204,7 +189,7 @@ fn pairs(given: &[AnswerBody]) -> Vec<(String, u32)> {
     tag = "attempts",
     request_body = AnswersBody,
     params(("id" = String, Path, description = "the id")),
-    responses((status = 200, description = "{saved, answered, server_now}", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "saved", body = views::Autosaved), errors::Write),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn autosave(
@@ -216,11 +201,11 @@ async fn autosave(
     let a = owned_attempt(&state, &auth, &path).await?;
     let body = body.into_inner().await?;
     let saved = attempts::autosave(state.ctx(), a, &pairs(&body.answers)).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "saved": saved.saved,
-        "answered": saved.answered,
-        "server_now": crate::domain::clock::to_rfc3339(state.clock.now(), saved.contest.settings.timezone),
-    })))
+    Ok(HttpResponse::Ok().json(views::Autosaved {
+        saved: saved.saved,
+        answered: saved.answered,
+        server_now: views::Time::new(state.clock.now(), saved.contest.settings.timezone),
+    }))
 }
 
 #[utoipa::path(
@@ -230,7 +215,7 @@ async fn autosave(
     tag = "attempts",
     request_body = SubmitBody,
     params(("id" = String, Path, description = "the id")),
-    responses((status = 200, description = "{attempt}: the result", body = Object), (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody), (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody), (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody), (status = 404, description = "not found", body = crate::http::openapi::ErrorBody), (status = 409, description = "conflict", body = crate::http::openapi::ErrorBody), (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody), (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody), (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "the result (the stored one on a repeated submit)", body = views::AttemptResultEnvelope), errors::Write),
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn submit(
@@ -243,5 +228,7 @@ async fn submit(
     let body = body.into_inner().await?;
     let (done, c) =
         attempts::submit(state.ctx(), a, &pairs(&body.answers), body.prediction).await?;
-    Ok(HttpResponse::Ok().json(json!({ "attempt": views::result(&done, c.settings.timezone) })))
+    Ok(HttpResponse::Ok().json(views::AttemptResultEnvelope {
+        attempt: views::AttemptResult::new(&done, c.settings.timezone),
+    }))
 }

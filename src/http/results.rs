@@ -4,19 +4,17 @@
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth};
 use super::manage::staff_contest;
+use super::openapi::{ErrorBody, errors};
 use super::play::visible_contest;
 use super::{AppState, parse_id, views};
 use crate::app::results as app;
 use crate::domain::Text;
-use crate::domain::clock::to_rfc3339;
 use crate::domain::contest::{Contest, State};
 use crate::domain::ids::UserId;
 use crate::domain::pattern::{self, Controls};
-use crate::domain::phone::mask_phone;
-use crate::store::results::{self, StoredRow};
+use crate::store::results;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/contests/{id}/results", web::post().to(compute))
@@ -34,54 +32,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/contests/{id}/winners", web::get().to(winners));
 }
 
-fn prize(c: &Contest, index: Option<i64>) -> Value {
-    match index.and_then(|i| c.settings.prizes.get(i as usize)) {
-        Some(p) => json!({"name": p.name, "amount": p.amount}),
-        None => Value::Null,
-    }
-}
-
-fn row_json(c: &Contest, r: &StoredRow) -> Value {
-    json!({
-        "rank": r.rank,
-        "user": {
-            "id": r.user_id,
-            "full_name": r.full_name,
-            "phone": r.phone,
-            "address": {"province": r.province, "district": r.district, "commune": r.commune, "hamlet": r.hamlet},
-        },
-        "attempt_id": r.attempt_id,
-        "score": r.score,
-        "question_count": r.question_count,
-        "prediction": r.prediction,
-        "prediction_error": r.prediction_error,
-        "duration_ms": r.duration_ms,
-        "submitted_at": to_rfc3339(r.submitted_at, c.settings.timezone),
-        "decided_by": r.decided_by,
-        "prize": prize(c, r.prize_index),
-    })
-}
-
 /// The stored ranking, one page of it.
-async fn results_body(state: &AppState, c: &Contest, limit: i64, offset: i64) -> ApiResult<Value> {
+async fn results_body(
+    state: &AppState,
+    c: &Contest,
+    limit: i64,
+    offset: i64,
+) -> ApiResult<views::ResultsEnvelope> {
     let rows = results::rows_after(&state.db, c.id, offset, limit).await?;
     let ineligible = results::ineligible_rows(&state.db, c.id).await?;
-    Ok(json!({
-        "actual_figure": c.actual_figure,
-        "draw_seed": c.draw_seed,
-        "digest": c.digest,
-        "computed_at": c.results_computed_at.map(|t| to_rfc3339(t, c.settings.timezone)),
-        "total": results::total(&state.db, c.id).await?,
-        "limit": limit,
-        "offset": offset,
-        "rows": rows.iter().map(|r| row_json(c, r)).collect::<Vec<_>>(),
-        "ineligible": ineligible.iter().map(|i| json!({
-            "user": {"id": i.user_id, "full_name": i.full_name, "phone": i.phone},
-            "reason": i.reason,
-            "attempt_id": i.attempt_id,
-            "score": i.score,
-        })).collect::<Vec<_>>(),
-    }))
+    let total = results::total(&state.db, c.id).await?;
+    Ok(views::ResultsEnvelope {
+        results: views::ResultsPage::new(c, total, (limit, offset), &rows, &ineligible),
+    })
 }
 
 /// A page of the ranking. Any 64-bit value is read; the limit is then held to
@@ -97,13 +60,9 @@ pub struct PageQuery {
 
 #[utoipa::path(post, path = "/api/v1/admin/contests/{id}/results", operation_id = "compute_results", tag = "results",
     params(("id" = String, Path, description = "the contest")),
-    responses((status = 200, description = "{results}: the first page of the new ranking", body = Object),
-        (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
-        (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody),
-        (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody),
-        (status = 404, description = "not found", body = crate::http::openapi::ErrorBody),
-        (status = 409, description = "not ended yet, or finalized", body = crate::http::openapi::ErrorBody),
-        (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "the first page of the new ranking", body = views::ResultsEnvelope),
+        errors::Action,
+        (status = 409, description = "not ended yet, or finalized", body = ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn compute(
     state: web::Data<AppState>,
@@ -112,16 +71,14 @@ async fn compute(
 ) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
     let (_, c) = app::compute(state.ctx(), &c).await?;
-    Ok(HttpResponse::Ok().json(json!({ "results": results_body(&state, &c, 100, 0).await? })))
+    Ok(HttpResponse::Ok().json(results_body(&state, &c, 100, 0).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/contests/{id}/results", operation_id = "read_results", tag = "results",
     params(("id" = String, Path, description = "the contest"), PageQuery),
-    responses((status = 200, description = "{results}", body = Object),
-        (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
-        (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody),
-        (status = 403, description = "not allowed", body = crate::http::openapi::ErrorBody),
-        (status = 404, description = "no such contest, or no results yet", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "a page of the stored ranking", body = views::ResultsEnvelope),
+        errors::Read,
+        (status = 404, description = "no such contest, or no results yet", body = ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn read(
     state: web::Data<AppState>,
@@ -135,19 +92,14 @@ async fn read(
     }
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let offset = q.offset.unwrap_or(0).clamp(0, i64::from(u32::MAX));
-    Ok(HttpResponse::Ok()
-        .json(json!({ "results": results_body(&state, &c, limit, offset).await? })))
+    Ok(HttpResponse::Ok().json(results_body(&state, &c, limit, offset).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/contests/{id}/finalize", operation_id = "finalize_results", tag = "results",
     params(("id" = String, Path, description = "the contest")),
-    responses((status = 200, description = "{digest, contest}", body = Object),
-        (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
-        (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody),
-        (status = 403, description = "admins only", body = crate::http::openapi::ErrorBody),
-        (status = 404, description = "not found", body = crate::http::openapi::ErrorBody),
-        (status = 409, description = "not ended, not computed, or already finalized", body = crate::http::openapi::ErrorBody),
-        (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "the digest and the finalized contest", body = views::Finalized),
+        errors::AdminAction,
+        (status = 409, description = "not ended, not computed, or already finalized", body = ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn finalize(
     state: web::Data<AppState>,
@@ -157,8 +109,10 @@ async fn finalize(
     auth.require_admin()?;
     let c = staff_contest(&state, &auth, &path).await?;
     let (d, c) = app::finalize(state.ctx(), &c, &auth.user.id).await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({ "digest": d, "contest": views::contest(&c, state.clock.now(), true) })))
+    Ok(HttpResponse::Ok().json(views::Finalized {
+        digest: d,
+        contest: views::ContestView::new(&c, state.clock.now(), true),
+    }))
 }
 
 /// Why an admin un-finalizes or disqualifies: written to the audit log.
@@ -203,15 +157,9 @@ fn reason_schema() -> utoipa::openapi::schema::ObjectBuilder {
 #[utoipa::path(post, path = "/api/v1/admin/contests/{id}/unfinalize", operation_id = "unfinalize_results", tag = "results",
     request_body = ReasonBody,
     params(("id" = String, Path, description = "the contest")),
-    responses((status = 200, description = "{contest}", body = Object),
-        (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
-        (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody),
-        (status = 403, description = "admins only", body = crate::http::openapi::ErrorBody),
-        (status = 404, description = "not found", body = crate::http::openapi::ErrorBody),
-        (status = 409, description = "not finalized", body = crate::http::openapi::ErrorBody),
-        (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody),
-        (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "the contest, published again", body = views::ContestEnvelope),
+        errors::AdminWrite,
+        (status = 409, description = "not finalized", body = ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn unfinalize(
     state: web::Data<AppState>,
@@ -224,7 +172,7 @@ async fn unfinalize(
     let body = body.into_inner().await?;
     let why = reason(&body.reason)?;
     let c = app::unfinalize(state.ctx(), &c, &why, &auth.user.id).await?;
-    Ok(HttpResponse::Ok().json(json!({ "contest": views::contest(&c, state.clock.now(), true) })))
+    Ok(HttpResponse::Ok().json(views::ContestEnvelope::new(&c, state.clock.now(), true)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -239,15 +187,10 @@ pub struct DisqualifyBody {
 #[utoipa::path(post, path = "/api/v1/admin/contests/{id}/disqualify", operation_id = "disqualify", tag = "results",
     request_body = DisqualifyBody,
     params(("id" = String, Path, description = "the contest")),
-    responses((status = 200, description = "{disqualified}", body = Object),
-        (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
-        (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody),
-        (status = 403, description = "admins only", body = crate::http::openapi::ErrorBody),
-        (status = 404, description = "no such contest or user", body = crate::http::openapi::ErrorBody),
-        (status = 409, description = "finalized", body = crate::http::openapi::ErrorBody),
-        (status = 413, description = "body too large", body = crate::http::openapi::ErrorBody),
-        (status = 415, description = "wrong content type", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "invalid values", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "disqualified from the next compute or finalize", body = views::DisqualifiedEnvelope),
+        errors::AdminWrite,
+        (status = 404, description = "no such contest or user", body = ErrorBody),
+        (status = 409, description = "finalized", body = ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 async fn disqualify(
     state: web::Data<AppState>,
@@ -261,17 +204,18 @@ async fn disqualify(
     let why = reason(&body.reason)?;
     let uid: UserId = parse_id(&body.user_id)?;
     app::disqualify(state.ctx(), &c, uid, &why, &auth.user.id).await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({ "disqualified": {"user_id": uid.to_string(), "reason": why} })))
+    Ok(HttpResponse::Ok().json(views::DisqualifiedEnvelope {
+        disqualified: views::Disqualified {
+            user_id: uid.to_string(),
+            reason: why,
+        },
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/contests/{id}/audit", operation_id = "contest_audit", tag = "results",
     params(("id" = String, Path, description = "the contest")),
-    responses((status = 200, description = "{entries}", body = Object),
-        (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
-        (status = 401, description = "not signed in", body = crate::http::openapi::ErrorBody),
-        (status = 403, description = "admins only", body = crate::http::openapi::ErrorBody),
-        (status = 404, description = "not found", body = crate::http::openapi::ErrorBody)),
+    responses((status = 200, description = "the contest's audit entries", body = views::AuditLog),
+        errors::AdminRead),
     security(("bearer" = []), ("cookie" = [])))]
 async fn audit(
     state: web::Data<AppState>,
@@ -281,15 +225,16 @@ async fn audit(
     auth.require_admin()?;
     let c = staff_contest(&state, &auth, &path).await?;
     let entries = crate::store::audit::list(&state.db.conn, &format!("contest:{}", c.id)).await?;
-    Ok(HttpResponse::Ok().json(json!({ "entries": entries })))
+    Ok(HttpResponse::Ok().json(views::AuditLog {
+        entries: entries.into_iter().map(views::AuditEntry::from).collect(),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/contests/{id}/winners", operation_id = "winners", tag = "contests",
     params(("id" = String, Path, description = "the contest")),
-    responses((status = 200, description = "{winners, digest, draw_seed}", body = Object),
-        (status = 400, description = "malformed request", body = crate::http::openapi::ErrorBody),
-        (status = 404, description = "not found", body = crate::http::openapi::ErrorBody),
-        (status = 409, description = "not finalized yet", body = crate::http::openapi::ErrorBody)))]
+    responses((status = 200, description = "the prize winners, phones masked", body = views::Winners),
+        errors::PublicRead,
+        (status = 409, description = "not finalized yet", body = ErrorBody)))]
 async fn winners(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let c = visible_contest(&state, &path, None).await?;
     if c.state != State::Finalized {
@@ -299,23 +244,5 @@ async fn winners(state: web::Data<AppState>, path: web::Path<String>) -> ApiResu
         ));
     }
     let rows = results::winners(&state.db, c.id, c.prize_count()).await?;
-    let list: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            json!({
-                "rank": r.rank,
-                "full_name": r.full_name,
-                "phone": mask_phone(&r.phone),
-                // As the model contest announced winners: ấp/khóm, xã, huyện, tỉnh.
-                "address": {"province": r.province, "district": r.district, "commune": r.commune, "hamlet": r.hamlet},
-                "prize": prize(&c, r.prize_index),
-            })
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "winners": list,
-        "digest": c.digest,
-        "draw_seed": c.draw_seed,
-        "finalized_at": c.finalized_at.map(|t| to_rfc3339(t, c.settings.timezone)),
-    })))
+    Ok(HttpResponse::Ok().json(views::Winners::new(&c, &rows)))
 }
