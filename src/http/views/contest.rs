@@ -396,14 +396,14 @@ impl StatsView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::contest::{self, ContestInput, ContestSettings, State};
+    use crate::domain::contest::{self, ContestDraft, ContestSettings, State};
     use crate::domain::ids::{ContestId, UserId};
     use serde_json::{Value, json};
 
     const T: Millis = 1_733_000_000_000;
 
     fn contest(state: State, computed: bool) -> Contest {
-        let input = ContestInput {
+        let input = ContestDraft {
             title: Some("Tìm hiểu về Sếu đầu đỏ".into()),
             starts_at: Some("2024-12-01T00:00:00+07:00".into()),
             ends_at: Some("2024-12-10T00:00:00+07:00".into()),
