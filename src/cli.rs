@@ -231,7 +231,7 @@ async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<
                     let list = results::winner_rows(ctx, &contest).await?;
                     rows = list.len();
                     file.write_all(&winners_xlsx(
-                        &contest.settings.title,
+                        contest.settings.title(),
                         contest.digest.as_deref(),
                         &list,
                     )?)?;

@@ -73,7 +73,7 @@ async fn close_if_overdue(
     c: &Contest,
     bank: &Bank,
 ) -> StoreResult<Attempt> {
-    if a.accepts_answers(ctx.clock.now(), c.settings.grace_seconds) || !a.is_open() {
+    if a.accepts_answers(ctx.clock.now(), c.settings.grace_seconds()) || !a.is_open() {
         return Ok(a);
     }
     let closed = store::close(
@@ -130,12 +130,16 @@ pub async fn start(
             option_ids: ids,
         })
         .collect();
-    let paper = attempt::draw(&entries, s.questions_per_attempt as usize, &mut rand::rng());
-    let deadline = attempt::deadline(now, s.time_limit_seconds, s.ends_at);
-    let begin = || store::start(ctx.db, c.id, s.max_attempts, user, &paper, now, deadline);
+    let paper = attempt::draw(
+        &entries,
+        s.questions_per_attempt() as usize,
+        &mut rand::rng(),
+    );
+    let deadline = attempt::deadline(now, s.time_limit_seconds(), s.ends_at());
+    let begin = || store::start(ctx.db, c.id, s.max_attempts(), user, &paper, now, deadline);
     let mut outcome = begin().await?;
     if let StartOutcome::Resumed(open) = &outcome
-        && !open.accepts_answers(now, s.grace_seconds)
+        && !open.accepts_answers(now, s.grace_seconds())
     {
         close_if_overdue(ctx, open.clone(), &c, &bank).await?;
         outcome = begin().await?;
@@ -144,7 +148,7 @@ pub async fn start(
         StartOutcome::Started(a) => (a, true),
         StartOutcome::Resumed(a) => (a, false),
         StartOutcome::LimitReached => {
-            let n = s.max_attempts;
+            let n = s.max_attempts();
             return Err(AppError::conflict(
                 "max_attempts_reached",
                 Text::new(
@@ -201,7 +205,7 @@ pub async fn autosave(ctx: Ctx<'_>, a: Attempt, given: &[(String, u32)]) -> AppR
     if !a.is_open() {
         return Err(already_submitted());
     }
-    if !a.accepts_answers(now, contest.settings.grace_seconds) {
+    if !a.accepts_answers(now, contest.settings.grace_seconds()) {
         let bank = ctx.banks.get(ctx.db, contest.id).await?;
         close_if_overdue(ctx, a, &contest, &bank).await?;
         return Err(expired());
@@ -228,13 +232,13 @@ pub async fn submit(
     let contest = contests::find(ctx, a.contest_id).await?;
     let s = &contest.settings;
     let answers = check_answers(&a.paper, given)?;
-    let prediction = check_prediction(s.prediction.enabled, prediction)?;
+    let prediction = check_prediction(s.prediction().enabled, prediction)?;
     if a.status == AttemptStatus::Submitted {
         return Ok((a, contest));
     }
     let now = ctx.clock.now();
     let bank = ctx.banks.get(ctx.db, contest.id).await?;
-    if !a.accepts_answers(now, s.grace_seconds) {
+    if !a.accepts_answers(now, s.grace_seconds()) {
         close_if_overdue(ctx, a, &contest, &bank).await?;
         return Err(expired());
     }

@@ -31,12 +31,12 @@ pub async fn rank(ctx: Ctx<'_>, contest: &Contest) -> AppResult<Ranking> {
     // Ranking a million attempts is CPU work: keep it off the async workers.
     let ranking = tokio::task::spawn_blocking(move || {
         let rules = RankingRules {
-            chain: &s.tie_break,
-            counted: s.counted_attempt,
-            actual: s.prediction.actual,
-            prediction_enabled: s.prediction.enabled,
+            chain: s.tie_break(),
+            counted: s.counted_attempt(),
+            actual: s.prediction().actual,
+            prediction_enabled: s.prediction().enabled,
             draw_seed: &seed,
-            prizes: &s.prizes,
+            prizes: s.prizes(),
         };
         ranking::rank(&records, &excluded, &rules)
     })
@@ -74,7 +74,7 @@ fn check_ended(ctx: Ctx<'_>, c: &Contest) -> AppResult<()> {
     }
     let end = c.last_submit_at();
     if ctx.clock.now() <= end {
-        let at = to_rfc3339(end, c.settings.timezone);
+        let at = to_rfc3339(end, c.settings.timezone());
         return Err(AppError::conflict(
             "contest_not_ended",
             Text::new(
@@ -210,7 +210,7 @@ pub fn exportable(c: Contest) -> AppResult<Contest> {
 pub fn export_row(c: &Contest, r: StoredRow) -> ExportRow {
     let prize = r
         .prize_index
-        .and_then(|i| c.settings.prizes.get(i as usize));
+        .and_then(|i| c.settings.prizes().get(i as usize));
     ExportRow {
         rank: r.rank,
         prize_name: prize.map(|p| p.name.clone()),
@@ -228,7 +228,7 @@ pub fn export_row(c: &Contest, r: StoredRow) -> ExportRow {
         prediction: r.prediction,
         prediction_error: r.prediction_error,
         duration_ms: r.duration_ms,
-        submitted_at: to_rfc3339(r.submitted_at, c.settings.timezone),
+        submitted_at: to_rfc3339(r.submitted_at, c.settings.timezone()),
     }
 }
 

@@ -134,9 +134,33 @@ pub struct PrizeDraft {
     pub amount: i64,
 }
 
-/// Validated contest settings: only these reach the database.
+/// Validated contest settings: only these reach the database. Built by
+/// [`ContestSettings::parse`] (and, for the store, from what it saved:
+/// [`ContestSettings::from_record`]); read through its accessors.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContestSettings {
+    title: String,
+    description: String,
+    rules: String,
+    starts_at: Millis,
+    ends_at: Millis,
+    timezone: chrono_tz::Tz,
+    questions_per_attempt: u32,
+    time_limit_seconds: u32,
+    max_attempts: u32,
+    counted_attempt: CountedAttempt,
+    grace_seconds: u32,
+    prediction: Prediction,
+    tie_break: Vec<TieBreakKey>,
+    prizes: Vec<PrizeTier>,
+    /// Normalised phones and national IDs of committee members.
+    excluded: Vec<String>,
+}
+
+/// Contest settings as the store keeps them: they were parsed before they
+/// were saved, so the store gives them back as they are.
+#[derive(Clone, Debug)]
+pub struct ContestRecord {
     pub title: String,
     pub description: String,
     pub rules: String,
@@ -151,8 +175,79 @@ pub struct ContestSettings {
     pub prediction: Prediction,
     pub tie_break: Vec<TieBreakKey>,
     pub prizes: Vec<PrizeTier>,
-    /// Normalised phones and national IDs of committee members.
     pub excluded: Vec<String>,
+}
+
+impl ContestSettings {
+    /// Settings the store saved (after [`ContestSettings::parse`]) and reads back.
+    pub fn from_record(r: ContestRecord) -> Self {
+        Self {
+            title: r.title,
+            description: r.description,
+            rules: r.rules,
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            timezone: r.timezone,
+            questions_per_attempt: r.questions_per_attempt,
+            time_limit_seconds: r.time_limit_seconds,
+            max_attempts: r.max_attempts,
+            counted_attempt: r.counted_attempt,
+            grace_seconds: r.grace_seconds,
+            prediction: r.prediction,
+            tie_break: r.tie_break,
+            prizes: r.prizes,
+            excluded: r.excluded,
+        }
+    }
+
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+    pub fn rules(&self) -> &str {
+        &self.rules
+    }
+    pub fn starts_at(&self) -> Millis {
+        self.starts_at
+    }
+    pub fn ends_at(&self) -> Millis {
+        self.ends_at
+    }
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.timezone
+    }
+    pub fn questions_per_attempt(&self) -> u32 {
+        self.questions_per_attempt
+    }
+    pub fn time_limit_seconds(&self) -> u32 {
+        self.time_limit_seconds
+    }
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+    pub fn counted_attempt(&self) -> CountedAttempt {
+        self.counted_attempt
+    }
+    pub fn grace_seconds(&self) -> u32 {
+        self.grace_seconds
+    }
+    pub fn prediction(&self) -> &Prediction {
+        &self.prediction
+    }
+    /// The tie-break chain, most significant key first.
+    pub fn tie_break(&self) -> &[TieBreakKey] {
+        &self.tie_break
+    }
+    /// Prize tiers, awarded down the ranking in this order.
+    pub fn prizes(&self) -> &[PrizeTier] {
+        &self.prizes
+    }
+    /// Normalised phones and national IDs of committee members.
+    pub fn excluded(&self) -> &[String] {
+        &self.excluded
+    }
 }
 
 /// A stored contest.

@@ -87,7 +87,7 @@ async fn winners_xlsx_file(
 ) -> ApiResult<HttpResponse> {
     let c = exportable(&state, &auth, &path).await?;
     let rows = app::winner_rows(state.ctx(), &c).await?;
-    let bytes = winners_xlsx(&c.settings.title, c.digest.as_deref(), &rows)?;
+    let bytes = winners_xlsx(c.settings.title(), c.digest.as_deref(), &rows)?;
     Ok(HttpResponse::Ok()
         .content_type(XLSX_CONTENT_TYPE)
         .insert_header(attachment(&format!("winners-{}.xlsx", c.id)))

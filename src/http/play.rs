@@ -120,10 +120,10 @@ async fn mine(
     let id: ContestId = parse_id(&path)?;
     let staff = auth.role().is_staff();
     let (c, list) = attempts::mine(state.ctx(), id, auth.user_id(), staff).await?;
-    let tz = c.settings.timezone;
+    let tz = c.settings.timezone();
     Ok(HttpResponse::Ok().json(views::MyAttempts {
         attempts: list.iter().map(|a| views::MyAttempt::new(a, tz)).collect(),
-        max_attempts: c.settings.max_attempts,
+        max_attempts: c.settings.max_attempts(),
     }))
 }
 
@@ -204,7 +204,7 @@ async fn autosave(
     Ok(HttpResponse::Ok().json(views::Autosaved {
         saved: saved.saved,
         answered: saved.answered,
-        server_now: views::Time::new(state.clock.now(), saved.contest.settings.timezone),
+        server_now: views::Time::new(state.clock.now(), saved.contest.settings.timezone()),
     }))
 }
 
@@ -229,6 +229,6 @@ async fn submit(
     let (done, c) =
         attempts::submit(state.ctx(), a, &pairs(&body.answers), body.prediction).await?;
     Ok(HttpResponse::Ok().json(views::AttemptResultEnvelope {
-        attempt: views::AttemptResult::new(&done, c.settings.timezone),
+        attempt: views::AttemptResult::new(&done, c.settings.timezone()),
     }))
 }

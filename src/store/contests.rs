@@ -1,15 +1,21 @@
-//! Contests and their question banks.
+//! Contests and their question banks, through the sea-orm entities.
 
-use super::{Db, StoreResult, col, id_col, v};
+use super::{Db, StoreResult};
 use crate::domain::clock::Millis;
-use crate::domain::contest::{Contest, ContestSettings, Prediction, State};
+use crate::domain::contest::{Contest, ContestRecord, ContestSettings, Prediction, State};
 use crate::domain::ids::{ContestId, UserId};
 use crate::domain::question::NewQuestion;
 use crate::domain::ranking::{ActualFigure, CountedAttempt, PrizeTier, TieBreakKey};
+use crate::entities::{contests, questions};
 use anyhow::{Context, anyhow};
-use sea_orm::{ConnectionTrait, QueryResult};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 
+/// A prize tier as stored in `contests.prizes` (JSON).
 #[derive(Serialize, Deserialize)]
 struct PrizeJson {
     name: String,
@@ -17,37 +23,31 @@ struct PrizeJson {
     amount: i64,
 }
 
-const COLUMNS: &str = "id, title, description, rules, state, starts_at, ends_at, timezone, questions_per_attempt,
-    time_limit_seconds, max_attempts, counted_attempt, grace_seconds, prediction_enabled, prediction_question,
-    prediction_actual, tie_break, prizes, excluded, draw_seed, created_by, created_at, updated_at, published_at,
-    results_computed_at, actual_figure, finalized_at, digest";
-
-fn from_row(r: &QueryResult) -> anyhow::Result<Contest> {
-    let state: String = col(r, "state")?;
-    let tz: String = col(r, "timezone")?;
-    let counted: String = col(r, "counted_attempt")?;
-    let actual: String = col(r, "prediction_actual")?;
-    let chain: Vec<String> = serde_json::from_str(&col::<String>(r, "tie_break")?)?;
-    let prizes: Vec<PrizeJson> = serde_json::from_str(&col::<String>(r, "prizes")?)?;
-    let excluded: Vec<String> = serde_json::from_str(&col::<String>(r, "excluded")?)?;
-    let settings = ContestSettings {
-        title: col(r, "title")?,
-        description: col(r, "description")?,
-        rules: col(r, "rules")?,
-        starts_at: col(r, "starts_at")?,
-        ends_at: col(r, "ends_at")?,
+fn from_model(m: contests::Model) -> anyhow::Result<Contest> {
+    let chain: Vec<String> = serde_json::from_str(&m.tie_break).context("stored tie_break")?;
+    let prizes: Vec<PrizeJson> = serde_json::from_str(&m.prizes).context("stored prizes")?;
+    let excluded: Vec<String> = serde_json::from_str(&m.excluded).context("stored excluded")?;
+    let tz = &m.timezone;
+    let settings = ContestSettings::from_record(ContestRecord {
+        title: m.title,
+        description: m.description,
+        rules: m.rules,
+        starts_at: m.starts_at,
+        ends_at: m.ends_at,
         timezone: tz
             .parse()
             .map_err(|_| anyhow!("stored time zone {tz} is unknown"))?,
-        questions_per_attempt: col::<i64>(r, "questions_per_attempt")? as u32,
-        time_limit_seconds: col::<i64>(r, "time_limit_seconds")? as u32,
-        max_attempts: col::<i64>(r, "max_attempts")? as u32,
-        counted_attempt: CountedAttempt::parse(&counted).context("stored counted_attempt")?,
-        grace_seconds: col::<i64>(r, "grace_seconds")? as u32,
+        questions_per_attempt: m.questions_per_attempt as u32,
+        time_limit_seconds: m.time_limit_seconds as u32,
+        max_attempts: m.max_attempts as u32,
+        counted_attempt: CountedAttempt::parse(&m.counted_attempt)
+            .context("stored counted_attempt")?,
+        grace_seconds: m.grace_seconds as u32,
         prediction: Prediction {
-            enabled: col::<i64>(r, "prediction_enabled")? != 0,
-            question: col(r, "prediction_question")?,
-            actual: ActualFigure::parse(&actual).context("stored prediction_actual")?,
+            enabled: m.prediction_enabled != 0,
+            question: m.prediction_question,
+            actual: ActualFigure::parse(&m.prediction_actual)
+                .context("stored prediction_actual")?,
         },
         tie_break: chain.iter().filter_map(|k| TieBreakKey::parse(k)).collect(),
         prizes: prizes
@@ -59,27 +59,32 @@ fn from_row(r: &QueryResult) -> anyhow::Result<Contest> {
             })
             .collect(),
         excluded,
-    };
+    });
     Ok(Contest {
-        id: id_col(r, "id")?,
-        state: State::parse(&state).context("stored state")?,
+        id: ContestId::parse(&m.id).with_context(|| format!("stored contest id {}", m.id))?,
+        state: State::parse(&m.state).context("stored state")?,
         settings,
-        draw_seed: col(r, "draw_seed")?,
-        created_by: id_col(r, "created_by")?,
-        created_at: col(r, "created_at")?,
-        updated_at: col(r, "updated_at")?,
-        published_at: col(r, "published_at")?,
-        results_computed_at: col(r, "results_computed_at")?,
-        actual_figure: col(r, "actual_figure")?,
-        finalized_at: col(r, "finalized_at")?,
-        digest: col(r, "digest")?,
+        draw_seed: m.draw_seed,
+        created_by: UserId::parse(&m.created_by)
+            .with_context(|| format!("stored created_by {}", m.created_by))?,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        published_at: m.published_at,
+        results_computed_at: m.results_computed_at,
+        actual_figure: m.actual_figure,
+        finalized_at: m.finalized_at,
+        digest: m.digest,
     })
 }
 
-fn settings_values(s: &ContestSettings) -> Vec<sea_orm::Value> {
-    let chain: Vec<&str> = s.tie_break.iter().map(|k| k.as_str()).collect();
+/// The settings columns of a contest, to insert or update.
+fn with_settings(
+    mut am: contests::ActiveModel,
+    s: &ContestSettings,
+) -> anyhow::Result<contests::ActiveModel> {
+    let chain: Vec<&str> = s.tie_break().iter().map(|k| k.as_str()).collect();
     let prizes: Vec<PrizeJson> = s
-        .prizes
+        .prizes()
         .iter()
         .map(|p| PrizeJson {
             name: p.name.clone(),
@@ -87,25 +92,24 @@ fn settings_values(s: &ContestSettings) -> Vec<sea_orm::Value> {
             amount: p.amount,
         })
         .collect();
-    vec![
-        v(s.title.clone()),
-        v(s.description.clone()),
-        v(s.rules.clone()),
-        v(s.starts_at),
-        v(s.ends_at),
-        v(s.timezone.name().to_owned()),
-        v(i64::from(s.questions_per_attempt)),
-        v(i64::from(s.time_limit_seconds)),
-        v(i64::from(s.max_attempts)),
-        v(s.counted_attempt.as_str().to_owned()),
-        v(i64::from(s.grace_seconds)),
-        v(i64::from(s.prediction.enabled)),
-        v(s.prediction.question.clone()),
-        v(s.prediction.actual.as_str().to_owned()),
-        v(serde_json::to_string(&chain).unwrap_or_else(|_| "[]".into())),
-        v(serde_json::to_string(&prizes).unwrap_or_else(|_| "[]".into())),
-        v(serde_json::to_string(&s.excluded).unwrap_or_else(|_| "[]".into())),
-    ]
+    am.title = Set(s.title().to_owned());
+    am.description = Set(s.description().to_owned());
+    am.rules = Set(s.rules().to_owned());
+    am.starts_at = Set(s.starts_at());
+    am.ends_at = Set(s.ends_at());
+    am.timezone = Set(s.timezone().name().to_owned());
+    am.questions_per_attempt = Set(i64::from(s.questions_per_attempt()));
+    am.time_limit_seconds = Set(i64::from(s.time_limit_seconds()));
+    am.max_attempts = Set(i64::from(s.max_attempts()));
+    am.counted_attempt = Set(s.counted_attempt().as_str().to_owned());
+    am.grace_seconds = Set(i64::from(s.grace_seconds()));
+    am.prediction_enabled = Set(i64::from(s.prediction().enabled));
+    am.prediction_question = Set(s.prediction().question.clone());
+    am.prediction_actual = Set(s.prediction().actual.as_str().to_owned());
+    am.tie_break = Set(serde_json::to_string(&chain)?);
+    am.prizes = Set(serde_json::to_string(&prizes)?);
+    am.excluded = Set(serde_json::to_string(s.excluded())?);
+    Ok(am)
 }
 
 pub async fn create(
@@ -114,59 +118,60 @@ pub async fn create(
     created_by: UserId,
     now: Millis,
 ) -> StoreResult<Contest> {
-    let id = ContestId::new();
-    let mut values = vec![v(id.to_string())];
-    values.extend(settings_values(s));
-    values.extend([v(created_by.to_string()), v(now)]);
-    db.conn
-        .execute_raw(db.stmt(
-            "INSERT INTO contests (id, title, description, rules, starts_at, ends_at, timezone, questions_per_attempt,
-                time_limit_seconds, max_attempts, counted_attempt, grace_seconds, prediction_enabled, prediction_question,
-                prediction_actual, tie_break, prizes, excluded, created_by, created_at, updated_at, state)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, 'draft')",
-            values,
-        ))
+    let am = contests::ActiveModel {
+        id: Set(ContestId::new().to_string()),
+        state: Set(State::Draft.as_str().to_owned()),
+        created_by: Set(created_by.to_string()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        draw_seed: Set(None),
+        published_at: Set(None),
+        results_computed_at: Set(None),
+        actual_figure: Set(None),
+        finalized_at: Set(None),
+        digest: Set(None),
+        ..Default::default()
+    };
+    let inserted = with_settings(am, s)?
+        .insert(&db.conn)
         .await
         .context("inserting contest")?;
-    Ok(find(&db.conn, id)
-        .await?
-        .ok_or_else(|| anyhow!("contest vanished after insert"))?)
+    Ok(from_model(inserted)?)
 }
 
 pub async fn find<C: ConnectionTrait>(conn: &C, id: ContestId) -> StoreResult<Option<Contest>> {
-    let sql = format!("SELECT {COLUMNS} FROM contests WHERE id = $1");
-    let stmt = sea_orm::Statement::from_sql_and_values(
-        conn.get_database_backend(),
-        &sql,
-        [v(id.to_string())],
-    );
-    let row = conn.query_one_raw(stmt).await.context("loading contest")?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    let m = contests::Entity::find_by_id(id.to_string())
+        .one(conn)
+        .await
+        .context("loading contest")?;
+    Ok(m.map(from_model).transpose()?)
 }
 
-/// Contests visible to the public (published or finalized), newest first.
+/// Contests, newest first (at most 500); drafts only when asked for.
 pub async fn list(db: &Db, include_drafts: bool) -> StoreResult<Vec<Contest>> {
-    let filter = if include_drafts {
-        ""
-    } else {
-        "WHERE state <> 'draft'"
-    };
-    let sql =
-        format!("SELECT {COLUMNS} FROM contests {filter} ORDER BY starts_at DESC, id LIMIT 500");
-    let rows = db
-        .conn
-        .query_all_raw(db.stmt(&sql, []))
+    let mut q = contests::Entity::find();
+    if !include_drafts {
+        q = q.filter(contests::Column::State.ne(State::Draft.as_str()));
+    }
+    let rows = q
+        .order_by_desc(contests::Column::StartsAt)
+        .order_by_asc(contests::Column::Id)
+        .limit(500)
+        .all(&db.conn)
         .await
         .context("listing contests")?;
-    Ok(rows.iter().map(from_row).collect::<anyhow::Result<_>>()?)
+    Ok(rows
+        .into_iter()
+        .map(from_model)
+        .collect::<anyhow::Result<_>>()?)
 }
 
 pub async fn count(db: &Db) -> StoreResult<i64> {
-    let row = db
-        .conn
-        .query_one_raw(db.stmt("SELECT COUNT(*) AS n FROM contests", []))
-        .await?;
-    Ok(row.map_or(Ok(0), |r| col(&r, "n"))?)
+    let n = contests::Entity::find()
+        .count(&db.conn)
+        .await
+        .context("counting contests")?;
+    Ok(n as i64)
 }
 
 /// Saves new settings if the contest is still in `expected` state (a conditional
@@ -178,24 +183,21 @@ pub async fn update_settings(
     expected: State,
     now: Millis,
 ) -> StoreResult<bool> {
-    let mut values = settings_values(s);
-    values.extend([v(now), v(id.to_string()), v(expected.as_str().to_owned())]);
-    let res = db
-        .conn
-        .execute_raw(db.stmt(
-            "UPDATE contests SET title = $1, description = $2, rules = $3, starts_at = $4, ends_at = $5, timezone = $6,
-                questions_per_attempt = $7, time_limit_seconds = $8, max_attempts = $9, counted_attempt = $10,
-                grace_seconds = $11, prediction_enabled = $12, prediction_question = $13, prediction_actual = $14,
-                tie_break = $15, prizes = $16, excluded = $17, updated_at = $18
-             WHERE id = $19 AND state = $20",
-            values,
-        ))
+    let am = contests::ActiveModel {
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let res = contests::Entity::update_many()
+        .set(with_settings(am, s)?)
+        .filter(contests::Column::Id.eq(id.to_string()))
+        .filter(contests::Column::State.eq(expected.as_str()))
+        .exec(&db.conn)
         .await
         .context("updating contest")?;
-    Ok(res.rows_affected() == 1)
+    Ok(res.rows_affected == 1)
 }
 
-/// draft → published, fixing the draw seed; refused (false) unless the bank holds
+/// draft → published, fixing the draw seed; refused unless the bank holds
 /// enough questions, checked inside the same transaction.
 pub async fn publish(
     db: &Db,
@@ -211,22 +213,27 @@ pub async fn publish(
         return Ok(PublishOutcome::NotDraft);
     }
     let n = bank_size(&tx, id).await?;
-    if n < i64::from(contest.settings.questions_per_attempt) {
-        return Ok(PublishOutcome::BankTooSmall {
-            have: n,
-            need: contest.settings.questions_per_attempt,
-        });
+    let need = contest.settings.questions_per_attempt();
+    if n < i64::from(need) {
+        return Ok(PublishOutcome::BankTooSmall { have: n, need });
     }
-    let stmt = sea_orm::Statement::from_sql_and_values(
-        tx.get_database_backend(),
-        "UPDATE contests SET state = 'published', draw_seed = $1, published_at = $2, updated_at = $2 WHERE id = $3 AND state = 'draft'",
-        [v(seed.to_owned()), v(now), v(id.to_string())],
-    );
-    let res = tx.execute_raw(stmt).await?;
-    if res.rows_affected() != 1 {
+    let res = contests::Entity::update_many()
+        .set(contests::ActiveModel {
+            state: Set(State::Published.as_str().to_owned()),
+            draw_seed: Set(Some(seed.to_owned())),
+            published_at: Set(Some(now)),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .filter(contests::Column::Id.eq(id.to_string()))
+        .filter(contests::Column::State.eq(State::Draft.as_str()))
+        .exec(&tx)
+        .await
+        .context("publishing contest")?;
+    if res.rows_affected != 1 {
         return Ok(PublishOutcome::NotDraft);
     }
-    tx.commit().await?;
+    tx.commit().await.context("committing publish")?;
     Ok(PublishOutcome::Published)
 }
 
@@ -238,13 +245,12 @@ pub enum PublishOutcome {
 }
 
 pub async fn bank_size<C: ConnectionTrait>(conn: &C, contest_id: ContestId) -> StoreResult<i64> {
-    let stmt = sea_orm::Statement::from_sql_and_values(
-        conn.get_database_backend(),
-        "SELECT COUNT(*) AS n FROM questions WHERE contest_id = $1",
-        [v(contest_id.to_string())],
-    );
-    let row = conn.query_one_raw(stmt).await?;
-    Ok(row.map_or(Ok(0), |r| col(&r, "n"))?)
+    let n = questions::Entity::find()
+        .filter(questions::Column::ContestId.eq(contest_id.to_string()))
+        .count(conn)
+        .await
+        .context("counting the bank")?;
+    Ok(n as i64)
 }
 
 /// One option as stored: a random id (never hinting at correctness) and its text.
@@ -289,34 +295,32 @@ pub async fn add_questions(
     // MAX(position): SQLite's write lock already serialises them; PostgreSQL
     // takes the contest's row lock (the second answered 500 on the unique
     // position index, found by the hostile-input suite).
-    let lock = if db.is_sqlite() { "" } else { " FOR UPDATE" };
-    let state_stmt = sea_orm::Statement::from_sql_and_values(
-        tx.get_database_backend(),
-        format!("SELECT state FROM contests WHERE id = $1{lock}"),
-        [v(contest_id.to_string())],
-    );
-    let state: Option<String> = match tx.query_one_raw(state_stmt).await? {
-        Some(r) => Some(col(&r, "state")?),
-        None => None,
-    };
-    if state.as_deref() != Some("draft") {
+    let mut state_q = contests::Entity::find_by_id(contest_id.to_string())
+        .select_only()
+        .column(contests::Column::State);
+    if !db.is_sqlite() {
+        state_q = state_q.lock_exclusive();
+    }
+    let state: Option<String> = state_q
+        .into_tuple()
+        .one(&tx)
+        .await
+        .context("locking the contest")?;
+    if state.as_deref() != Some(State::Draft.as_str()) {
         return Ok(None);
     }
-    let pos_stmt = sea_orm::Statement::from_sql_and_values(
-        tx.get_database_backend(),
-        "SELECT COALESCE(MAX(position), 0) AS p FROM questions WHERE contest_id = $1",
-        [v(contest_id.to_string())],
-    );
-    let mut position: i64 = match tx.query_one_raw(pos_stmt).await? {
-        Some(r) => col(&r, "p")?,
-        None => 0,
-    };
+    let last: Option<Option<i64>> = questions::Entity::find()
+        .select_only()
+        .column_as(questions::Column::Position.max(), "p")
+        .filter(questions::Column::ContestId.eq(contest_id.to_string()))
+        .into_tuple()
+        .one(&tx)
+        .await
+        .context("numbering questions")?;
+    let mut position = last.flatten().unwrap_or(0);
     for chunk in questions.chunks(200) {
-        let mut sql = String::from(
-            "INSERT INTO questions (id, contest_id, position, text, options, correct_option, category) VALUES ",
-        );
-        let mut values = Vec::with_capacity(chunk.len() * 7);
-        for (i, q) in chunk.iter().enumerate() {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for q in chunk {
             position += 1;
             let ids = option_ids(q.options().len());
             let options: Vec<StoredOption> = q
@@ -328,61 +332,42 @@ pub async fn add_questions(
                     text: t.clone(),
                 })
                 .collect();
-            let b = i * 7;
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7
-            ));
-            values.extend([
-                v(uuid::Uuid::new_v4().to_string()),
-                v(contest_id.to_string()),
-                v(position),
-                v(q.text().to_owned()),
-                v(serde_json::to_string(&options)?),
-                v(i64::from(ids[q.correct()])),
-                v(q.category().map(str::to_owned)),
-            ]);
+            rows.push(questions::ActiveModel {
+                id: Set(uuid::Uuid::new_v4().to_string()),
+                contest_id: Set(contest_id.to_string()),
+                position: Set(position),
+                text: Set(q.text().to_owned()),
+                options: Set(serde_json::to_string(&options)?),
+                correct_option: Set(i64::from(ids[q.correct()])),
+                category: Set(q.category().map(str::to_owned)),
+            });
         }
-        tx.execute_raw(sea_orm::Statement::from_sql_and_values(
-            tx.get_database_backend(),
-            &sql,
-            values,
-        ))
-        .await
-        .context("inserting questions")?;
+        questions::Entity::insert_many(rows)
+            .exec_without_returning(&tx)
+            .await
+            .context("inserting questions")?;
     }
     let n = bank_size(&tx, contest_id).await?;
-    tx.commit().await?;
+    tx.commit().await.context("committing questions")?;
     Ok(Some(n))
 }
 
 pub async fn bank(db: &Db, contest_id: ContestId) -> StoreResult<Vec<BankQuestion>> {
-    let rows = db
-        .conn
-        .query_all_raw(db.stmt(
-            "SELECT id, position, text, options, correct_option, category FROM questions WHERE contest_id = $1 ORDER BY position",
-            [v(contest_id.to_string())],
-        ))
+    let rows = questions::Entity::find()
+        .filter(questions::Column::ContestId.eq(contest_id.to_string()))
+        .order_by_asc(questions::Column::Position)
+        .all(&db.conn)
         .await
         .context("loading bank")?;
-    let read = |r: &QueryResult| -> anyhow::Result<BankQuestion> {
+    let read = |m: questions::Model| -> anyhow::Result<BankQuestion> {
         Ok(BankQuestion {
-            id: col(r, "id")?,
-            position: col(r, "position")?,
-            text: col(r, "text")?,
-            options: serde_json::from_str(&col::<String>(r, "options")?)?,
-            correct_option_id: col::<i64>(r, "correct_option")? as u32,
-            category: col(r, "category")?,
+            options: serde_json::from_str(&m.options).context("stored options")?,
+            id: m.id,
+            position: m.position,
+            text: m.text,
+            correct_option_id: m.correct_option as u32,
+            category: m.category,
         })
     };
-    Ok(rows.iter().map(read).collect::<anyhow::Result<_>>()?)
+    Ok(rows.into_iter().map(read).collect::<anyhow::Result<_>>()?)
 }

@@ -69,7 +69,7 @@ pub async fn ineligible(db: &Db, contest: &Contest) -> StoreResult<HashMap<Strin
     for r in &staff {
         out.insert(col::<String>(r, "id")?, Ineligibility::Staff);
     }
-    for chunk in contest.settings.excluded.chunks(400) {
+    for chunk in contest.settings.excluded().chunks(400) {
         let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
             "SELECT DISTINCT u.id AS id FROM attempts a JOIN users u ON u.id = a.user_id

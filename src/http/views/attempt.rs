@@ -74,7 +74,7 @@ impl AttemptView {
             bank,
             answers,
         } = sheet;
-        let tz = contest.settings.timezone;
+        let tz = contest.settings.timezone();
         let questions = a
             .paper
             .iter()
@@ -114,7 +114,7 @@ impl AttemptView {
             deadline: Time::new(a.deadline, tz),
             server_now: Time::new(now, tz),
             remaining_ms: (a.deadline - now).max(0),
-            grace_seconds: contest.settings.grace_seconds,
+            grace_seconds: contest.settings.grace_seconds(),
             question_count: a.question_count,
             questions,
             answers,

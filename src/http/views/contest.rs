@@ -134,32 +134,32 @@ impl ContestView {
     /// The contest as `staff` or anyone else sees it at `now`.
     pub fn new(c: &Contest, now: Millis, staff: bool) -> Self {
         let s = &c.settings;
-        let tz = s.timezone;
+        let tz = s.timezone();
         let time = |t: Millis| Time::new(t, tz);
         let finalized = c.finalized_at.is_some();
         let results_shown = finalized || (staff && c.results_computed_at.is_some());
         Self {
             id: c.id.to_string(),
-            title: s.title.clone(),
-            description: s.description.clone(),
-            rules: Some(s.rules.clone()),
+            title: s.title().to_owned(),
+            description: s.description().to_owned(),
+            rules: Some(s.rules().to_owned()),
             status: c.status(now),
-            starts_at: time(s.starts_at),
-            ends_at: time(s.ends_at),
+            starts_at: time(s.starts_at()),
+            ends_at: time(s.ends_at()),
             timezone: tz.name(),
-            questions_per_attempt: s.questions_per_attempt,
-            time_limit_seconds: s.time_limit_seconds,
-            max_attempts: s.max_attempts,
-            counted_attempt: s.counted_attempt.as_str(),
-            grace_seconds: s.grace_seconds,
+            questions_per_attempt: s.questions_per_attempt(),
+            time_limit_seconds: s.time_limit_seconds(),
+            max_attempts: s.max_attempts(),
+            counted_attempt: s.counted_attempt().as_str(),
+            grace_seconds: s.grace_seconds(),
             prediction: PredictionView {
-                enabled: s.prediction.enabled,
-                question: s.prediction.question.clone(),
-                actual: s.prediction.actual.as_str(),
+                enabled: s.prediction().enabled,
+                question: s.prediction().question.clone(),
+                actual: s.prediction().actual.as_str(),
             },
-            tie_break: s.tie_break.iter().map(|k| k.as_str()).collect(),
+            tie_break: s.tie_break().iter().map(|k| k.as_str()).collect(),
             prizes: s
-                .prizes
+                .prizes()
                 .iter()
                 .map(|p| PrizeTierView {
                     name: p.name.clone(),
@@ -168,7 +168,7 @@ impl ContestView {
                 })
                 .collect(),
             server_now: time(now),
-            excluded: staff.then(|| s.excluded.clone()),
+            excluded: staff.then(|| s.excluded().to_vec()),
             created_at: staff.then(|| time(c.created_at)),
             updated_at: staff.then(|| time(c.updated_at)),
             results_computed_at: staff.then(|| c.results_computed_at.map(time)),

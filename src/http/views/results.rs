@@ -22,7 +22,7 @@ pub struct PrizeAward {
 impl PrizeAward {
     /// The prize of tier `index` of `c`, if any.
     fn of(c: &Contest, index: Option<i64>) -> Option<Self> {
-        let p = c.settings.prizes.get(usize::try_from(index?).ok()?)?;
+        let p = c.settings.prizes().get(usize::try_from(index?).ok()?)?;
         Some(Self {
             name: p.name.clone(),
             amount: p.amount,
@@ -78,7 +78,7 @@ impl ResultsPage {
             digest: c.digest.clone(),
             computed_at: c
                 .results_computed_at
-                .map(|t| Time::new(t, c.settings.timezone)),
+                .map(|t| Time::new(t, c.settings.timezone())),
             total,
             limit,
             offset,
@@ -149,7 +149,7 @@ impl RankedRow {
             prediction: r.prediction,
             prediction_error: r.prediction_error,
             duration_ms: r.duration_ms,
-            submitted_at: Time::new(r.submitted_at, c.settings.timezone),
+            submitted_at: Time::new(r.submitted_at, c.settings.timezone()),
             decided_by: r.decided_by.clone(),
             prize: PrizeAward::of(c, r.prize_index),
         }
@@ -297,7 +297,7 @@ pub struct Winner {
 
 impl Winners {
     pub fn new(c: &Contest, rows: &[StoredRow]) -> Self {
-        let tz = c.settings.timezone;
+        let tz = c.settings.timezone();
         Self {
             winners: rows
                 .iter()
