@@ -288,6 +288,15 @@ async fn finalizing_freezes_a_digest_that_recomputing_reproduces() {
     let ranking = crane::app::results::rank(app.state.ctx(), &contest)
         .await
         .unwrap();
+    // What is stored is row for row what ranking computes: the views, the
+    // exports and the digest read one row type.
+    let stored: Vec<_> = crane::store::results::rows_after(&app.state.db, id, 0, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.row)
+        .collect();
+    assert_eq!(stored, ranking.rows);
     assert_eq!(
         crane::domain::results::digest(&c.id, contest.draw_seed.as_deref().unwrap(), &ranking),
         digest

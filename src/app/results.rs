@@ -8,10 +8,11 @@ use crate::domain::clock::to_rfc3339;
 use crate::domain::contest::{Contest, State};
 use crate::domain::ids::UserId;
 use crate::domain::ranking::{self, Ranking, RankingRules};
+use crate::domain::results::Standing;
 use crate::domain::results::digest;
 use crate::export::ExportRow;
 use crate::store::StoreResult;
-use crate::store::results::{self as store, StoredRow};
+use crate::store::results as store;
 use anyhow::{Context, anyhow};
 
 /// Ranks a contest from what is stored: closes any attempt still open first.
@@ -207,28 +208,27 @@ pub fn exportable(c: Contest) -> AppResult<Contest> {
 }
 
 /// A stored row in export form, times in the contest's zone.
-pub fn export_row(c: &Contest, r: StoredRow) -> ExportRow {
-    let prize = r
-        .prize_index
-        .and_then(|i| c.settings.prizes().get(i as usize));
+pub fn export_row(c: &Contest, s: Standing) -> ExportRow {
+    let Standing { row: r, person: p } = s;
+    let prize = r.prize.and_then(|i| c.settings.prizes().get(i));
     ExportRow {
-        rank: r.rank,
+        rank: i64::from(r.rank),
         prize_name: prize.map(|p| p.name.clone()),
         prize_amount: prize.map(|p| p.amount),
-        full_name: r.full_name,
-        phone: r.phone,
-        national_id: r.national_id,
-        date_of_birth: r.date_of_birth,
-        province: r.province,
-        district: r.district,
-        commune: r.commune,
-        hamlet: r.hamlet,
-        score: r.score,
-        question_count: r.question_count,
+        full_name: p.full_name,
+        phone: p.phone,
+        national_id: p.national_id,
+        date_of_birth: p.date_of_birth,
+        province: p.address.province,
+        district: p.address.district,
+        commune: p.address.commune,
+        hamlet: p.address.hamlet,
+        score: i64::from(r.score),
+        question_count: i64::from(r.question_count),
         prediction: r.prediction,
         prediction_error: r.prediction_error,
         duration_ms: r.duration_ms,
-        submitted_at: to_rfc3339(r.submitted_at, c.settings.timezone()),
+        submitted_at: to_rfc3339(r.submitted_at_ms, c.settings.timezone()),
     }
 }
 
@@ -274,7 +274,7 @@ impl Leaderboard {
             self.done = true;
             return Ok(None);
         };
-        self.after = last.rank;
+        self.after = i64::from(last.row.rank);
         self.done = (page.len() as i64) < LEADERBOARD_PAGE;
         Ok(Some(
             page.into_iter()

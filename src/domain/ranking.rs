@@ -184,6 +184,19 @@ impl DecidedBy {
             DecidedBy::Draw => "draw",
         }
     }
+
+    /// The inverse of [`DecidedBy::as_str`].
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            DecidedBy::Score,
+            DecidedBy::Prediction,
+            DecidedBy::Duration,
+            DecidedBy::SubmittedAt,
+            DecidedBy::Draw,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == name)
+    }
 }
 
 impl From<TieBreakKey> for DecidedBy {

@@ -15,12 +15,31 @@
 //! Every field is a number, an id (UUID text), a fixed keyword or the hex draw
 //! seed, so no field can contain `|` or a newline.
 
-use super::ranking::Ranking;
+use super::account::Address;
+use super::ranking::{RankedRow, Ranking};
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
 
 fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// Who a ranked row is, as the prize list prints them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Person {
+    pub full_name: String,
+    pub phone: String,
+    pub national_id: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub address: Address,
+}
+
+/// A row of a stored ranking with the person it ranks: the one type the
+/// results view, the public winners, the exports and verification read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Standing {
+    pub row: RankedRow,
+    pub person: Person,
 }
 
 pub fn canonical_form(contest_id: &str, draw_seed: &str, ranking: &Ranking) -> String {

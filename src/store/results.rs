@@ -2,10 +2,12 @@
 //! finalization, disqualifications and the rows exports read.
 
 use super::{Db, StoreResult, col, v};
+use crate::domain::account::Address;
 use crate::domain::clock::Millis;
 use crate::domain::contest::{Contest, State};
 use crate::domain::ids::{ContestId, UserId};
-use crate::domain::ranking::{AttemptRecord, Ineligibility, Ranking};
+use crate::domain::ranking::{AttemptRecord, DecidedBy, Ineligibility, RankedRow, Ranking};
+use crate::domain::results::{Person, Standing};
 use anyhow::Context;
 use futures_util::StreamExt;
 use sea_orm::{ConnectionTrait, QueryResult, StreamTrait};
@@ -323,30 +325,6 @@ pub async fn disqualify(
     Ok(true)
 }
 
-/// A stored ranking row with the person's details.
-#[derive(Debug, Clone)]
-pub struct StoredRow {
-    pub rank: i64,
-    pub user_id: String,
-    pub attempt_id: String,
-    pub score: i64,
-    pub question_count: i64,
-    pub prediction: Option<i64>,
-    pub prediction_error: Option<i64>,
-    pub duration_ms: i64,
-    pub submitted_at: Millis,
-    pub decided_by: Option<String>,
-    pub prize_index: Option<i64>,
-    pub full_name: String,
-    pub phone: String,
-    pub national_id: Option<String>,
-    pub date_of_birth: Option<String>,
-    pub province: String,
-    pub district: Option<String>,
-    pub commune: String,
-    pub hamlet: String,
-}
-
 const ROW_SQL: &str = "SELECT r.rank, r.user_id, r.attempt_id, r.score, r.question_count, r.prediction, r.prediction_error,
         r.duration_ms, r.submitted_at, r.decided_by, r.prize_index, u.full_name, u.phone, u.national_id, u.date_of_birth,
         u.province, u.district, u.commune, u.hamlet
@@ -355,31 +333,47 @@ const ROW_SQL: &str = "SELECT r.rank, r.user_id, r.attempt_id, r.score, r.questi
 /// Reads a row of [`ROW_SQL`] by column position, in its SELECT order: the
 /// leaderboard export reads hundreds of thousands of rows, and looking each
 /// column up by name was a tenth of its CPU time on PostgreSQL.
-fn stored_row(r: &QueryResult) -> anyhow::Result<StoredRow> {
+fn standing(r: &QueryResult) -> anyhow::Result<Standing> {
     fn at<T: sea_orm::TryGetable>(r: &QueryResult, i: usize, name: &str) -> anyhow::Result<T> {
         r.try_get_by_index::<T>(i)
             .with_context(|| format!("reading column {name}"))
     }
-    Ok(StoredRow {
-        rank: at(r, 0, "rank")?,
-        user_id: at(r, 1, "user_id")?,
-        attempt_id: at(r, 2, "attempt_id")?,
-        score: at(r, 3, "score")?,
-        question_count: at(r, 4, "question_count")?,
-        prediction: at(r, 5, "prediction")?,
-        prediction_error: at(r, 6, "prediction_error")?,
-        duration_ms: at(r, 7, "duration_ms")?,
-        submitted_at: at(r, 8, "submitted_at")?,
-        decided_by: at(r, 9, "decided_by")?,
-        prize_index: at(r, 10, "prize_index")?,
-        full_name: at(r, 11, "full_name")?,
-        phone: at(r, 12, "phone")?,
-        national_id: at(r, 13, "national_id")?,
-        date_of_birth: at(r, 14, "date_of_birth")?,
-        province: at(r, 15, "province")?,
-        district: at(r, 16, "district")?,
-        commune: at(r, 17, "commune")?,
-        hamlet: at(r, 18, "hamlet")?,
+    fn count(r: &QueryResult, i: usize, name: &str) -> anyhow::Result<u32> {
+        let n: i64 = at(r, i, name)?;
+        u32::try_from(n).with_context(|| format!("stored {name} {n}"))
+    }
+    let decided_by = at::<Option<String>>(r, 9, "decided_by")?
+        .map(|d| DecidedBy::parse(&d).with_context(|| format!("stored decided_by {d}")))
+        .transpose()?;
+    let prize = at::<Option<i64>>(r, 10, "prize_index")?
+        .map(|i| usize::try_from(i).with_context(|| format!("stored prize_index {i}")))
+        .transpose()?;
+    Ok(Standing {
+        row: RankedRow {
+            rank: count(r, 0, "rank")?,
+            user_id: at(r, 1, "user_id")?,
+            attempt_id: at(r, 2, "attempt_id")?,
+            score: count(r, 3, "score")?,
+            question_count: count(r, 4, "question_count")?,
+            prediction: at(r, 5, "prediction")?,
+            prediction_error: at(r, 6, "prediction_error")?,
+            duration_ms: at(r, 7, "duration_ms")?,
+            submitted_at_ms: at(r, 8, "submitted_at")?,
+            decided_by,
+            prize,
+        },
+        person: Person {
+            full_name: at(r, 11, "full_name")?,
+            phone: at(r, 12, "phone")?,
+            national_id: at(r, 13, "national_id")?,
+            date_of_birth: at(r, 14, "date_of_birth")?,
+            address: Address {
+                province: at(r, 15, "province")?,
+                district: at(r, 16, "district")?,
+                commune: at(r, 17, "commune")?,
+                hamlet: at(r, 18, "hamlet")?,
+            },
+        },
     })
 }
 
@@ -392,7 +386,7 @@ pub async fn rows_after(
     contest_id: ContestId,
     after: i64,
     limit: i64,
-) -> StoreResult<Vec<StoredRow>> {
+) -> StoreResult<Vec<Standing>> {
     let sql = format!(
         "{ROW_SQL} WHERE r.contest_id = $1 AND r.rank > $2 AND r.rank <= $2 + $3 ORDER BY r.rank LIMIT $3"
     );
@@ -400,12 +394,12 @@ pub async fn rows_after(
         .conn
         .query_all_raw(db.stmt(&sql, [v(contest_id.to_string()), v(after), v(limit)]))
         .await?;
-    Ok(rows.iter().map(stored_row).collect::<anyhow::Result<_>>()?)
+    Ok(rows.iter().map(standing).collect::<anyhow::Result<_>>()?)
 }
 
 /// The prize winners, by rank. Prizes go down the ranking from rank 1, so they
 /// are among the first `prizes` rows: read by the primary key, never a scan.
-pub async fn winners(db: &Db, contest_id: ContestId, prizes: u64) -> StoreResult<Vec<StoredRow>> {
+pub async fn winners(db: &Db, contest_id: ContestId, prizes: u64) -> StoreResult<Vec<Standing>> {
     let sql = format!(
         "{ROW_SQL} WHERE r.contest_id = $1 AND r.rank <= $2 AND r.prize_index IS NOT NULL ORDER BY r.rank"
     );
@@ -413,7 +407,7 @@ pub async fn winners(db: &Db, contest_id: ContestId, prizes: u64) -> StoreResult
         .conn
         .query_all_raw(db.stmt(&sql, [v(contest_id.to_string()), v(prizes as i64)]))
         .await?;
-    Ok(rows.iter().map(stored_row).collect::<anyhow::Result<_>>()?)
+    Ok(rows.iter().map(standing).collect::<anyhow::Result<_>>()?)
 }
 
 pub async fn total(db: &Db, contest_id: ContestId) -> StoreResult<i64> {

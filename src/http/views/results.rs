@@ -5,8 +5,9 @@ use super::{AddressView, ContestView, Time, one_of};
 use crate::domain::contest::Contest;
 use crate::domain::phone::mask_phone;
 use crate::domain::ranking::{Ineligibility, TieBreakKey};
+use crate::domain::results::Standing;
 use crate::store::audit::Entry;
-use crate::store::results::{StoredIneligible, StoredRow};
+use crate::store::results::StoredIneligible;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa::openapi::schema::ObjectBuilder;
@@ -21,8 +22,8 @@ pub struct PrizeAward {
 
 impl PrizeAward {
     /// The prize of tier `index` of `c`, if any.
-    fn of(c: &Contest, index: Option<i64>) -> Option<Self> {
-        let p = c.settings.prizes().get(usize::try_from(index?).ok()?)?;
+    fn of(c: &Contest, index: Option<usize>) -> Option<Self> {
+        let p = c.settings.prizes().get(index?)?;
         Some(Self {
             name: p.name.clone(),
             amount: p.amount,
@@ -30,8 +31,9 @@ impl PrizeAward {
     }
 }
 
-fn address(r: &StoredRow) -> AddressView {
-    AddressView::new(&r.province, r.district.as_deref(), &r.commune, &r.hamlet)
+fn address(s: &Standing) -> AddressView {
+    let a = &s.person.address;
+    AddressView::new(&a.province, a.district.as_deref(), &a.commune, &a.hamlet)
 }
 
 /// `{results}`.
@@ -69,7 +71,7 @@ impl ResultsPage {
         c: &Contest,
         total: i64,
         (limit, offset): (i64, i64),
-        rows: &[StoredRow],
+        rows: &[Standing],
         ineligible: &[StoredIneligible],
     ) -> Self {
         Self {
@@ -134,24 +136,25 @@ pub struct RankedUser {
 }
 
 impl RankedRow {
-    pub fn new(c: &Contest, r: &StoredRow) -> Self {
+    pub fn new(c: &Contest, s: &Standing) -> Self {
+        let r = &s.row;
         Self {
-            rank: r.rank,
+            rank: i64::from(r.rank),
             user: RankedUser {
                 id: r.user_id.clone(),
-                full_name: r.full_name.clone(),
-                phone: r.phone.clone(),
-                address: address(r),
+                full_name: s.person.full_name.clone(),
+                phone: s.person.phone.clone(),
+                address: address(s),
             },
             attempt_id: r.attempt_id.clone(),
-            score: r.score,
-            question_count: r.question_count,
+            score: i64::from(r.score),
+            question_count: i64::from(r.question_count),
             prediction: r.prediction,
             prediction_error: r.prediction_error,
             duration_ms: r.duration_ms,
-            submitted_at: Time::new(r.submitted_at, c.settings.timezone()),
-            decided_by: r.decided_by.clone(),
-            prize: PrizeAward::of(c, r.prize_index),
+            submitted_at: Time::new(r.submitted_at_ms, c.settings.timezone()),
+            decided_by: r.decided_by.map(|d| d.as_str().to_owned()),
+            prize: PrizeAward::of(c, r.prize),
         }
     }
 }
@@ -296,17 +299,17 @@ pub struct Winner {
 }
 
 impl Winners {
-    pub fn new(c: &Contest, rows: &[StoredRow]) -> Self {
+    pub fn new(c: &Contest, rows: &[Standing]) -> Self {
         let tz = c.settings.timezone();
         Self {
             winners: rows
                 .iter()
-                .map(|r| Winner {
-                    rank: r.rank,
-                    full_name: r.full_name.clone(),
-                    phone: mask_phone(&r.phone),
-                    address: address(r),
-                    prize: PrizeAward::of(c, r.prize_index),
+                .map(|s| Winner {
+                    rank: i64::from(s.row.rank),
+                    full_name: s.person.full_name.clone(),
+                    phone: mask_phone(&s.person.phone),
+                    address: address(s),
+                    prize: PrizeAward::of(c, s.row.prize),
                 })
                 .collect(),
             digest: c.digest.clone(),
