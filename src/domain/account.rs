@@ -83,7 +83,7 @@ pub fn collapse_spaces(input: &str) -> String {
 
 /// A postal address. The district is optional: Vietnam's 2025 reform removed
 /// the district level, while older records still carry one.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Address {
     pub province: String,
     pub district: Option<String>,

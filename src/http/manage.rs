@@ -228,7 +228,11 @@ fn row_errors(errors: Vec<RowError>) -> ApiError {
             format!("{n} dòng lỗi, chưa nhập câu nào"),
             format!("{n} bad row(s), nothing was imported"),
         ),
-        details: Some(json!({ "rows": errors })),
+        details: Some(json!({ "rows": errors.iter().map(|e| json!({
+            "row": e.row,
+            "column": e.column,
+            "reason": e.reason,
+        })).collect::<Vec<_>>() })),
     }
 }
 

@@ -8,7 +8,7 @@ use anyhow::Context;
 use sea_orm::{ConnectionTrait, QueryResult};
 
 /// An account as the API shows it (never with its password hash).
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct User {
     pub id: String,
     pub phone: String,

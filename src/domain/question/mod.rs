@@ -10,8 +10,6 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
 
-use serde::Serialize;
-
 mod aiken;
 mod csv;
 
@@ -39,7 +37,7 @@ const OPTION_COLUMNS: [&str; MAX_OPTIONS] = ["a", "b", "c", "d", "e", "f"];
 /// A valid single-choice question: trimmed text, 2 to 6 distinct options, the
 /// index of the correct one and an optional category. Only [`NewQuestion::parse`]
 /// and the importers make one, so holding one proves the rules were checked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewQuestion {
     text: String,
     options: Vec<String>,
@@ -48,7 +46,7 @@ pub struct NewQuestion {
 }
 
 /// One problem with one field of a question given to [`NewQuestion::parse`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldProblem {
     /// `text`, `options`, `options[2]` (0-based, as in the JSON array), `correct` or `category`.
     pub field: String,
@@ -57,7 +55,7 @@ pub struct FieldProblem {
 }
 
 /// One problem in an import file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     /// 1-based row as a spreadsheet shows it (CSV: the header is row 1; a cell with
     /// line breaks still counts as one row), or the line number of the question's
