@@ -407,6 +407,84 @@ async fn statistics_count_participants_places_scores_and_question_difficulty() {
     assert_eq!((answered, correct), (8, 6));
 }
 
+/// "By day" is by the contest's local day: attempts a day apart fall in two
+/// groups, in order; an open attempt counts as an attempt, not a submission.
+#[tokio::test]
+async fn statistics_group_attempts_by_the_contests_local_day() {
+    let app = TestApp::spawn().await;
+    let org = app.staff(Role::Organiser).await;
+    let tz = chrono_tz::Asia::Ho_Chi_Minh;
+    let ends = crane::domain::clock::to_rfc3339(app.now() + 3 * 86_400_000, tz);
+    let id = app
+        .published_contest(
+            &org,
+            json!({"questions_per_attempt": 4, "ends_at": ends}),
+            8,
+        )
+        .await;
+    let local_day = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap()
+            .with_timezone(&tz)
+            .date_naive()
+            .to_string()
+    };
+    let first_day = local_day(app.now());
+    let (tok, _) = app.participant().await;
+    let a = app.start(&tok, &id).await;
+    let aid = a.body["attempt"]["id"].as_str().unwrap().to_owned();
+    let answers = answers_for(&a.body["attempt"], 3);
+    assert_eq!(app.submit(&tok, &aid, answers, Some(3)).await.status, 200);
+    app.advance(86_400_000);
+    let second_day = local_day(app.now());
+    for submit in [true, false] {
+        let (tok, _) = app.participant().await;
+        let a = app.start(&tok, &id).await;
+        assert_eq!(a.status, 201, "{}", a.text);
+        if submit {
+            let aid = a.body["attempt"]["id"].as_str().unwrap().to_owned();
+            let answers = answers_for(&a.body["attempt"], 1);
+            assert_eq!(app.submit(&tok, &aid, answers, Some(3)).await.status, 200);
+        }
+    }
+    // The organiser's session went idle while the clock moved.
+    let org = app.staff(Role::Organiser).await;
+    let s = app
+        .get(&format!("/admin/contests/{id}/stats"), Some(&org))
+        .await;
+    assert_eq!(s.status, 200, "{}", s.text);
+    let st = &s.body["stats"];
+    assert_eq!(
+        (&st["attempts"], &st["participants"], &st["submitted"]),
+        (&json!(3), &json!(3), &json!(2))
+    );
+    let days: Vec<(String, i64, i64)> = st["by_day"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["day"].as_str().unwrap().to_owned(),
+                d["participants"].as_i64().unwrap(),
+                d["attempts"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(days, vec![(first_day, 1, 1), (second_day, 2, 2)]);
+    let hist: Vec<(i64, i64)> = st["score_histogram"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["score"].as_i64().unwrap(),
+                b["attempts"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(hist, vec![(1, 1), (3, 1)]);
+}
+
 /// Imports into one draft at the same moment (two organisers, a double
 /// click) all land, numbered one after another: none is lost and none is
 /// answered 500 on the unique position of a question in its bank.

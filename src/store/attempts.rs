@@ -6,7 +6,7 @@
 //! decides who won, inside a write transaction.
 
 use super::contests::BankQuestion;
-use super::{Db, StoreResult, col, id_col, unique_violation, v};
+use super::{Db, StoreResult, col, id_col, unique_violation, v, values_list};
 use crate::domain::attempt::{Attempt, AttemptStatus, DrawnQuestion, MarkedAnswer};
 use crate::domain::clock::Millis;
 use crate::domain::ids::{AttemptId, ContestId, UserId};
@@ -135,6 +135,7 @@ fn stmt<C: ConnectionTrait>(
 }
 
 pub async fn find<C: ConnectionTrait>(c: &C, id: AttemptId) -> StoreResult<Option<Attempt>> {
+    // hand-written: shares COLUMNS/from_row with `overdue`; read on the start and submit paths (G2, G1 of docs/performance.md).
     let sql = format!("SELECT {COLUMNS} FROM attempts WHERE id = $1");
     let row = c
         .query_one_raw(stmt(c, &sql, [v(id.to_string())]))
@@ -148,6 +149,7 @@ async fn open_for<C: ConnectionTrait>(
     contest_id: ContestId,
     user_id: UserId,
 ) -> StoreResult<Option<Attempt>> {
+    // hand-written: shares COLUMNS/from_row with `overdue`; start's fallback after three lost races (G2).
     let sql = format!(
         "SELECT {COLUMNS} FROM attempts WHERE contest_id = $1 AND user_id = $2 AND status = 'open'"
     );
@@ -167,6 +169,7 @@ pub async fn for_user(
     contest_id: ContestId,
     user_id: UserId,
 ) -> StoreResult<Vec<Attempt>> {
+    // hand-written: shares COLUMNS/from_row with `overdue`.
     let sql = format!(
         "SELECT {COLUMNS} FROM attempts WHERE contest_id = $1 AND user_id = $2 ORDER BY seq"
     );
@@ -198,6 +201,7 @@ pub async fn start(
     for _ in 0..3 {
         let (_turn, tx) = db.write().await?;
         // One read for both questions: is an attempt open, and how many were used?
+        // hand-written: the start path, G2 of docs/performance.md — one conditional aggregate, one round trip.
         let row = tx
             .query_one_raw(stmt(
                 &tx,
@@ -223,6 +227,7 @@ pub async fn start(
             return Ok(StartOutcome::LimitReached);
         }
         let id = AttemptId::new();
+        // hand-written: the start path, G2 — its unique-violation error is the retry signal; the row is not read back.
         let insert = tx
             .execute_raw(stmt(
                 &tx,
@@ -279,6 +284,7 @@ pub async fn answers<C: ConnectionTrait>(
     c: &C,
     attempt_id: AttemptId,
 ) -> StoreResult<Vec<(String, u32)>> {
+    // hand-written: the submit path, G1 of docs/performance.md — 4 statements per submit; this is the 2nd.
     let rows = c
         .query_all_raw(stmt(
             c,
@@ -299,6 +305,7 @@ pub async fn answers<C: ConnectionTrait>(
 /// Locks the attempt row for this transaction if it is still open (PostgreSQL
 /// row lock; SQLite already holds the write lock). False when it is closed.
 async fn lock_open(tx: &DatabaseTransaction, attempt_id: AttemptId) -> anyhow::Result<bool> {
+    // hand-written: the submit and autosave paths, G1 — a no-op conditional UPDATE takes the row lock; 1st of 4 per submit.
     let res = tx
         .execute_raw(stmt(
             tx,
@@ -319,23 +326,14 @@ async fn upsert_answers(
     if answers.is_empty() {
         return Ok(());
     }
-    let mut sql = String::from(
-        "INSERT INTO attempt_answers (attempt_id, question_id, contest_id, option_id, saved_at) VALUES ",
+    // hand-written: autosave writes every answer in one multi-row upsert (ON CONFLICT), one round trip.
+    let sql = format!(
+        "INSERT INTO attempt_answers (attempt_id, question_id, contest_id, option_id, saved_at) VALUES {}
+         ON CONFLICT (attempt_id, question_id) DO UPDATE SET option_id = excluded.option_id, saved_at = excluded.saved_at",
+        values_list(answers.len(), 5, 1)
     );
     let mut values = Vec::with_capacity(answers.len() * 5);
-    for (i, (q, o)) in answers.iter().enumerate() {
-        let b = i * 5;
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5
-        ));
+    for (q, o) in answers {
         values.extend([
             v(a.id.to_string()),
             v(q.clone()),
@@ -344,9 +342,6 @@ async fn upsert_answers(
             v(now),
         ]);
     }
-    sql.push_str(
-        " ON CONFLICT (attempt_id, question_id) DO UPDATE SET option_id = excluded.option_id, saved_at = excluded.saved_at",
-    );
     tx.execute_raw(stmt(tx, &sql, values))
         .await
         .context("saving answers")?;
@@ -416,24 +411,14 @@ pub async fn close(
     let (score, marked) = marking.mark(&a.paper, &given);
     // One statement writes every answer with its mark.
     if !marked.is_empty() {
-        let mut sql = String::from(
-            "INSERT INTO attempt_answers (attempt_id, question_id, contest_id, option_id, correct, saved_at) VALUES ",
+        // hand-written: the submit path, G1 of docs/performance.md — 4 statements per submit; this is the 3rd.
+        let sql = format!(
+            "INSERT INTO attempt_answers (attempt_id, question_id, contest_id, option_id, correct, saved_at) VALUES {}
+             ON CONFLICT (attempt_id, question_id) DO UPDATE SET option_id = excluded.option_id, correct = excluded.correct",
+            values_list(marked.len(), 6, 1)
         );
         let mut values = Vec::with_capacity(marked.len() * 6);
-        for (i, m) in marked.iter().enumerate() {
-            let b = i * 6;
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6
-            ));
+        for m in &marked {
             values.extend([
                 v(a.id.to_string()),
                 v(m.question.clone()),
@@ -443,14 +428,12 @@ pub async fn close(
                 v(submitted_at),
             ]);
         }
-        sql.push_str(
-            " ON CONFLICT (attempt_id, question_id) DO UPDATE SET option_id = excluded.option_id, correct = excluded.correct",
-        );
         tx.execute_raw(stmt(&tx, &sql, values))
             .await
             .context("marking answers")?;
     }
     let score = i64::from(score);
+    // hand-written: the conditional score update (WHERE status = 'open'), G1 — its row count decides who scored; 4th of 4.
     let res = tx
         .execute_raw(stmt(
             &tx,
@@ -494,6 +477,7 @@ pub async fn overdue(
         .map(|c| format!("a.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
+    // hand-written: the sweep — a join with contests and deadline + grace arithmetic, in batches.
     let sql = format!(
         "SELECT {cols} FROM attempts a JOIN contests c ON c.id = a.contest_id
          WHERE a.status = 'open' AND a.deadline + c.grace_seconds * 1000 < $1

@@ -1,9 +1,11 @@
 //! The audit log: role changes, disqualifications, (un)finalizing.
 
-use super::v;
 use crate::domain::clock::Millis;
+use crate::entities::audit_log;
 use anyhow::Context;
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 
 /// Appends one entry; runs on the connection or inside the caller's transaction.
 pub async fn record<C: ConnectionTrait>(
@@ -14,20 +16,19 @@ pub async fn record<C: ConnectionTrait>(
     detail: serde_json::Value,
     now: Millis,
 ) -> anyhow::Result<()> {
-    let stmt = Statement::from_sql_and_values(
-        conn.get_database_backend(),
-        "INSERT INTO audit_log (id, at, actor_id, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-        [
-            // Time-ordered ids keep entries of the same millisecond in order.
-            v(uuid::Uuid::now_v7().to_string()),
-            v(now),
-            v(actor_id.to_owned()),
-            v(action.to_owned()),
-            v(target.to_owned()),
-            v(detail.to_string()),
-        ],
-    );
-    conn.execute_raw(stmt).await.context("writing audit log")?;
+    let entry = audit_log::ActiveModel {
+        // Time-ordered ids keep entries of the same millisecond in order.
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        at: Set(now),
+        actor_id: Set(actor_id.to_owned()),
+        action: Set(action.to_owned()),
+        target: Set(target.to_owned()),
+        detail: Set(detail.to_string()),
+    };
+    audit_log::Entity::insert(entry)
+        .exec_without_returning(conn)
+        .await
+        .context("writing audit log")?;
     Ok(())
 }
 
@@ -41,25 +42,21 @@ pub struct Entry {
 }
 
 pub async fn list<C: ConnectionTrait>(conn: &C, target: &str) -> anyhow::Result<Vec<Entry>> {
-    let stmt = Statement::from_sql_and_values(
-        conn.get_database_backend(),
-        "SELECT at, actor_id, action, target, detail FROM audit_log WHERE target = $1 ORDER BY at, id",
-        [v(target.to_owned())],
-    );
-    let rows = conn
-        .query_all_raw(stmt)
+    let rows = audit_log::Entity::find()
+        .filter(audit_log::Column::Target.eq(target))
+        .order_by_asc(audit_log::Column::At)
+        .order_by_asc(audit_log::Column::Id)
+        .all(conn)
         .await
         .context("reading audit log")?;
-    rows.iter()
-        .map(|r| {
-            let detail: String = super::col(r, "detail")?;
-            Ok(Entry {
-                at: super::col(r, "at")?,
-                actor_id: super::col(r, "actor_id")?,
-                action: super::col(r, "action")?,
-                target: super::col(r, "target")?,
-                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| Entry {
+            at: r.at,
+            actor_id: r.actor_id,
+            action: r.action,
+            target: r.target,
+            detail: serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::Null),
         })
-        .collect()
+        .collect())
 }

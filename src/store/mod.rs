@@ -1,8 +1,12 @@
 //! Queries and transactions per aggregate. Functions take domain types and
 //! return domain types; SQL stays in this module.
 //!
-//! The SQL is the subset SQLite and PostgreSQL share, with `$1`-style
-//! parameters (both drivers accept them), so one text serves both backends.
+//! Plain reads and writes go through the sea-orm entities (`crate::entities`).
+//! The few statements a benchmark showed need it are hand-written, each with a
+//! `hand-written:` comment saying why; their SQL is the subset SQLite and
+//! PostgreSQL share, with `$1`-style parameters (both drivers accept them), so
+//! one text serves both backends. [`Db::stmt`] builds those statements and
+//! `values_list` / `in_list` their placeholder lists.
 
 pub mod attempts;
 pub mod audit;
@@ -216,4 +220,40 @@ pub(crate) fn id_col<T: crate::domain::ids::TypedId>(
 
 pub(crate) fn v<T: Into<Value>>(x: T) -> Value {
     x.into()
+}
+
+/// `n` numbered placeholders from `$first`, for an IN list:
+/// `in_list(3, 2)` is "$2, $3, $4".
+pub(crate) fn in_list(n: usize, first: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The placeholders of a multi-row VALUES list: `rows` tuples of `cols`
+/// parameters numbered from `$first`: `values_list(2, 2, 1)` is
+/// "($1, $2), ($3, $4)".
+pub(crate) fn values_list(rows: usize, cols: usize, first: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", in_list(cols, first + r * cols)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{in_list, values_list};
+
+    #[test]
+    fn placeholder_lists_number_every_parameter_once_in_order() {
+        assert_eq!(in_list(3, 2), "$2, $3, $4");
+        assert_eq!(in_list(1, 1), "$1");
+        assert_eq!(in_list(0, 1), "");
+        assert_eq!(values_list(2, 2, 1), "($1, $2), ($3, $4)");
+        assert_eq!(values_list(1, 3, 5), "($5, $6, $7)");
+        assert_eq!(values_list(0, 5, 1), "");
+        // 500 rows of 5: the last row ends at the last parameter.
+        assert!(values_list(500, 5, 1).ends_with("($2496, $2497, $2498, $2499, $2500)"));
+    }
 }

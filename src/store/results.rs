@@ -1,7 +1,7 @@
 //! Results: ranking a contest from its stored attempts, the stored ranking,
 //! finalization, disqualifications and the rows exports read.
 
-use super::{Db, StoreResult, col, v};
+use super::{Db, StoreResult, col, in_list, v, values_list};
 use crate::domain::account::Address;
 use crate::domain::clock::Millis;
 use crate::domain::contest::{Contest, State};
@@ -15,6 +15,7 @@ use std::collections::HashMap;
 
 /// Every closed attempt of a contest, streamed so only compact records are held.
 pub async fn attempt_records(db: &Db, contest_id: ContestId) -> StoreResult<Vec<AttemptRecord>> {
+    // hand-written: ranking 1,000,000 attempts, G4 of docs/performance.md — streamed, read by column position.
     let stmt = db.stmt(
         "SELECT id, user_id, score, question_count, prediction, started_at, submitted_at
          FROM attempts WHERE contest_id = $1 AND status <> 'open'",
@@ -22,6 +23,7 @@ pub async fn attempt_records(db: &Db, contest_id: ContestId) -> StoreResult<Vec<
     );
     // Sized up front: growing a million-element Vec by doubling briefly holds
     // both the old and the new buffer.
+    // hand-written: ranking, G4 — sizes the record buffer before streaming.
     let count = db
         .conn
         .query_one_raw(db.stmt(
@@ -60,6 +62,7 @@ pub async fn attempt_records(db: &Db, contest_id: ContestId) -> StoreResult<Vec<
 /// contest's list), or staff. The first reason that applies is reported.
 pub async fn ineligible(db: &Db, contest: &Contest) -> StoreResult<HashMap<String, Ineligibility>> {
     let mut out = HashMap::new();
+    // hand-written: ranking, G4 — DISTINCT over a join of attempts and accounts.
     let staff = db
         .conn
         .query_all_raw(db.stmt(
@@ -72,11 +75,11 @@ pub async fn ineligible(db: &Db, contest: &Contest) -> StoreResult<HashMap<Strin
         out.insert(col::<String>(r, "id")?, Ineligibility::Staff);
     }
     for chunk in contest.settings.excluded().chunks(400) {
-        let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        // hand-written: ranking, G4 of docs/performance.md — the excluded list as IN-lists of 400, each used twice.
         let sql = format!(
             "SELECT DISTINCT u.id AS id FROM attempts a JOIN users u ON u.id = a.user_id
              WHERE a.contest_id = $1 AND (u.phone IN ({l}) OR u.national_id IN ({l}))",
-            l = list.join(", ")
+            l = in_list(chunk.len(), 2)
         );
         let mut values = vec![v(contest.id.to_string())];
         values.extend(chunk.iter().map(|e| v(e.clone())));
@@ -84,6 +87,7 @@ pub async fn ineligible(db: &Db, contest: &Contest) -> StoreResult<HashMap<Strin
             out.insert(col::<String>(r, "id")?, Ineligibility::Excluded);
         }
     }
+    // hand-written: ranking, G4 — read with the two ineligibility queries above.
     let dq = db
         .conn
         .query_all_raw(db.stmt(
@@ -105,6 +109,7 @@ pub async fn store(db: &Db, contest_id: ContestId, r: &Ranking, now: Millis) -> 
     let st = |sql: &str, values: Vec<sea_orm::Value>| {
         sea_orm::Statement::from_sql_and_values(backend, sql, values)
     };
+    // hand-written: a conditional update (WHERE state = 'published'): its row count decides.
     let marked = tx
         .execute_raw(st(
             "UPDATE contests SET results_computed_at = $1, actual_figure = $2, digest = NULL WHERE id = $3 AND state = 'published'",
@@ -114,6 +119,7 @@ pub async fn store(db: &Db, contest_id: ContestId, r: &Ranking, now: Millis) -> 
     if marked.rows_affected() != 1 {
         return Ok(false);
     }
+    // hand-written: storing a 430,000-row ranking, G4 — the old rows go in the same transaction as the bulk insert.
     tx.execute_raw(st(
         "DELETE FROM results WHERE contest_id = $1",
         vec![v(contest_id.to_string())],
@@ -124,6 +130,7 @@ pub async fn store(db: &Db, contest_id: ContestId, r: &Ranking, now: Millis) -> 
         vec![v(contest_id.to_string())],
     ))
     .await?;
+    // hand-written: bulk insert as one JSON array: storing a 430,000-row ranking, G4.
     // Rows go in as one JSON array per 20,000 rows, unpacked by the database
     // (json_each on SQLite, jsonb_array_elements on PostgreSQL): one bound
     // parameter instead of twelve per row, which is what made storing a
@@ -172,23 +179,13 @@ pub async fn store(db: &Db, contest_id: ContestId, r: &Ranking, now: Millis) -> 
             .context("storing results")?;
     }
     for chunk in r.ineligible.chunks(500) {
-        let mut sql = String::from(
-            "INSERT INTO result_ineligible (contest_id, user_id, reason, attempt_id, score) VALUES ",
+        // hand-written: with the ranking (G4), one multi-row insert per 500 ineligible rows.
+        let sql = format!(
+            "INSERT INTO result_ineligible (contest_id, user_id, reason, attempt_id, score) VALUES {}",
+            values_list(chunk.len(), 5, 1)
         );
         let mut values = Vec::with_capacity(chunk.len() * 5);
-        for (i, row) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            let b = i * 5;
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5
-            ));
+        for row in chunk {
             values.extend([
                 v(contest_id.to_string()),
                 v(row.user_id.clone()),
@@ -217,6 +214,7 @@ async fn audited_transition(
     now: Millis,
 ) -> StoreResult<bool> {
     let (_turn, tx) = db.write().await?;
+    // hand-written: a conditional state change (finalize/unfinalize below); its row count decides.
     let res = tx
         .execute_raw(sea_orm::Statement::from_sql_and_values(
             db.backend(),
@@ -293,6 +291,7 @@ pub async fn disqualify(
 ) -> StoreResult<bool> {
     let (_turn, tx) = db.write().await?;
     let backend = db.backend();
+    // hand-written: read inside the write transaction of the upsert below.
     let open = tx
         .query_one_raw(sea_orm::Statement::from_sql_and_values(
             backend,
@@ -304,6 +303,7 @@ pub async fn disqualify(
         Some(r) if col::<String>(&r, "state")? != State::Finalized.as_str() => {}
         _ => return Ok(false),
     }
+    // hand-written: an upsert (ON CONFLICT … DO UPDATE).
     tx.execute_raw(sea_orm::Statement::from_sql_and_values(
         backend,
         "INSERT INTO disqualifications (contest_id, user_id, reason, by_user, at) VALUES ($1, $2, $3, $4, $5)
@@ -325,6 +325,7 @@ pub async fn disqualify(
     Ok(true)
 }
 
+// hand-written: the exports (G5 of docs/performance.md) and results pages — read by column position.
 const ROW_SQL: &str = "SELECT r.rank, r.user_id, r.attempt_id, r.score, r.question_count, r.prediction, r.prediction_error,
         r.duration_ms, r.submitted_at, r.decided_by, r.prize_index, u.full_name, u.phone, u.national_id, u.date_of_birth,
         u.province, u.district, u.commune, u.hamlet
@@ -387,6 +388,7 @@ pub async fn rows_after(
     after: i64,
     limit: i64,
 ) -> StoreResult<Vec<Standing>> {
+    // hand-written: keyset paging by rank: leaderboard export (G5) and the results pages.
     let sql = format!(
         "{ROW_SQL} WHERE r.contest_id = $1 AND r.rank > $2 AND r.rank <= $2 + $3 ORDER BY r.rank LIMIT $3"
     );
@@ -400,6 +402,7 @@ pub async fn rows_after(
 /// The prize winners, by rank. Prizes go down the ranking from rank 1, so they
 /// are among the first `prizes` rows: read by the primary key, never a scan.
 pub async fn winners(db: &Db, contest_id: ContestId, prizes: u64) -> StoreResult<Vec<Standing>> {
+    // hand-written: winners export, G5 — top 1,000 in ≤ 50 ms, by a primary-key range.
     let sql = format!(
         "{ROW_SQL} WHERE r.contest_id = $1 AND r.rank <= $2 AND r.prize_index IS NOT NULL ORDER BY r.rank"
     );
@@ -411,6 +414,7 @@ pub async fn winners(db: &Db, contest_id: ContestId, prizes: u64) -> StoreResult
 }
 
 pub async fn total(db: &Db, contest_id: ContestId) -> StoreResult<i64> {
+    // hand-written: the results page's total, read beside its `rows_after` page.
     let row = db
         .conn
         .query_one_raw(db.stmt(
@@ -432,6 +436,7 @@ pub struct StoredIneligible {
 }
 
 pub async fn ineligible_rows(db: &Db, contest_id: ContestId) -> StoreResult<Vec<StoredIneligible>> {
+    // hand-written: a join with accounts for the results page, beside its `rows_after` page.
     let rows = db
         .conn
         .query_all_raw(db.stmt(

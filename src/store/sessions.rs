@@ -1,11 +1,13 @@
 //! Sessions: a 256-bit random token given to the client once; only its SHA-256
 //! is stored, so a leaked database does not leak live sessions.
 
-use super::users::{USER_COLUMNS, User, user_from_row};
-use super::{Db, v};
+use super::Db;
+use super::users::User;
 use crate::domain::clock::Millis;
+use crate::entities::{sessions, users};
 use anyhow::Context;
-use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 /// A fresh token: 32 random bytes from the OS, hex-encoded.
@@ -20,11 +22,14 @@ pub fn token_hash(token: &str) -> String {
 }
 
 pub async fn create(db: &Db, user_id: &str, token: &str, now: Millis) -> anyhow::Result<()> {
-    db.conn
-        .execute_raw(db.stmt(
-            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
-            [v(token_hash(token)), v(user_id.to_owned()), v(now)],
-        ))
+    let row = sessions::ActiveModel {
+        token_hash: Set(token_hash(token)),
+        user_id: Set(user_id.to_owned()),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+    };
+    sessions::Entity::insert(row)
+        .exec_without_returning(&db.conn)
         .await
         .context("creating session")?;
     Ok(())
@@ -32,6 +37,9 @@ pub async fn create(db: &Db, user_id: &str, token: &str, now: Millis) -> anyhow:
 
 /// The signed-in user for a token, if the session is alive; touches its idle
 /// timer at most once a minute so reads do not all become writes.
+///
+/// Runs on every authenticated request: the session and its user come in one
+/// query (a join), and the touch is the only write.
 pub async fn lookup(
     db: &Db,
     token: &str,
@@ -43,47 +51,36 @@ pub async fn lookup(
         return Ok(None);
     }
     let hash = token_hash(token);
-    let cols: String = USER_COLUMNS
-        .split(", ")
-        .map(|c| format!("u.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "SELECT {cols}, s.created_at AS s_created, s.last_seen_at AS s_seen
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
-    );
-    let Some(row) = db
-        .conn
-        .query_one_raw(db.stmt(&sql, [v(hash.clone())]))
+    // `all`, not `one`: the key matches at most one row, and the bound LIMIT
+    // that `one` adds made this join's statement twice as slow on SQLite
+    // (release build: ~27 µs without it, ~60 µs with it).
+    let found = sessions::Entity::find_by_id(hash.clone())
+        .find_also_related(users::Entity)
+        .all(&db.conn)
         .await
-        .context("loading session")?
-    else {
+        .context("loading session")?;
+    // The foreign key keeps every session's user; a missing one reads as no session.
+    let Some((session, Some(user))) = found.into_iter().next() else {
         return Ok(None);
     };
-    let created: i64 = super::col(&row, "s_created")?;
-    let seen: i64 = super::col(&row, "s_seen")?;
-    if now - seen > idle_ms || now - created > absolute_ms {
+    if now - session.last_seen_at > idle_ms || now - session.created_at > absolute_ms {
         delete(db, token).await?;
         return Ok(None);
     }
-    if now - seen > 60_000 {
-        db.conn
-            .execute_raw(db.stmt(
-                "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2",
-                [v(now), v(hash)],
-            ))
+    if now - session.last_seen_at > 60_000 {
+        sessions::Entity::update_many()
+            .col_expr(sessions::Column::LastSeenAt, Expr::val(now))
+            .filter(sessions::Column::TokenHash.eq(hash))
+            .exec(&db.conn)
             .await
             .context("touching session")?;
     }
-    Ok(Some(user_from_row(&row)?))
+    Ok(Some(user.into()))
 }
 
 pub async fn delete(db: &Db, token: &str) -> anyhow::Result<()> {
-    db.conn
-        .execute_raw(db.stmt(
-            "DELETE FROM sessions WHERE token_hash = $1",
-            [v(token_hash(token))],
-        ))
+    sessions::Entity::delete_by_id(token_hash(token))
+        .exec(&db.conn)
         .await
         .context("deleting session")?;
     Ok(())
@@ -96,12 +93,13 @@ pub async fn purge_expired(
     idle_ms: i64,
     absolute_ms: i64,
 ) -> anyhow::Result<u64> {
-    let res = db
-        .conn
-        .execute_raw(db.stmt(
-            "DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2",
-            [v(now - idle_ms), v(now - absolute_ms)],
-        ))
+    let res = sessions::Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(sessions::Column::LastSeenAt.lt(now - idle_ms))
+                .add(sessions::Column::CreatedAt.lt(now - absolute_ms)),
+        )
+        .exec(&db.conn)
         .await?;
-    Ok(res.rows_affected())
+    Ok(res.rows_affected)
 }

@@ -1,9 +1,11 @@
 //! Organiser statistics, each one aggregate query over indexed columns.
 
-use super::{Db, StoreResult, col, v};
+use super::{Db, StoreResult};
 use crate::domain::ids::ContestId;
+use crate::entities::{attempt_answers, attempts, users};
 use anyhow::Context;
-use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -47,119 +49,147 @@ pub struct Stats {
     pub questions: Vec<QuestionRate>,
 }
 
+/// `COUNT(*)`.
+fn count_all() -> Expr {
+    Expr::col(Asterisk).count()
+}
+
+/// `CAST(COALESCE(SUM(x), 0) AS BIGINT)`: PostgreSQL sums BIGINT as NUMERIC.
+fn sum_bigint(x: Expr) -> Expr {
+    Func::cast_as(Func::coalesce([x.sum(), Expr::val(0)]), "BIGINT").into()
+}
+
 /// `tz_offset_ms` is the contest zone's UTC offset (fixed for Asia/Ho_Chi_Minh;
 /// for zones with daylight saving, the offset at the contest's start).
 pub async fn compute(db: &Db, contest_id: ContestId, tz_offset_ms: i64) -> StoreResult<Stats> {
-    let id = || v(contest_id.to_string());
-    let totals = db
-        .conn
-        .query_one_raw(db.stmt(
-            "SELECT COUNT(*) AS attempts, COUNT(DISTINCT user_id) AS participants,
-                    CAST(COALESCE(SUM(CASE WHEN status <> 'open' THEN 1 ELSE 0 END), 0) AS BIGINT) AS submitted
-             FROM attempts WHERE contest_id = $1",
-            [id()],
-        ))
+    let id = contest_id.to_string();
+    let of_contest = || attempts::Entity::find().filter(attempts::Column::ContestId.eq(&id));
+    let user_id = || Expr::col((attempts::Entity, attempts::Column::UserId));
+    let closed = attempts::Column::Status.ne("open");
+
+    let totals: Option<(i64, i64, i64)> = of_contest()
+        .select_only()
+        .column_as(count_all(), "attempts")
+        .column_as(user_id().count_distinct(), "participants")
+        .column_as(
+            sum_bigint(Expr::case(closed.clone(), 1).finally(0).into()),
+            "submitted",
+        )
+        .into_tuple()
+        .one(&db.conn)
         .await
         .context("stats totals")?;
-    let (attempts, participants, submitted) = match totals {
-        Some(r) => (
-            col(&r, "attempts")?,
-            col(&r, "participants")?,
-            col(&r, "submitted")?,
-        ),
-        None => (0, 0, 0),
-    };
-    let days = db
-        .conn
-        .query_all_raw(db.stmt(
-            "SELECT (started_at + $2) / 86400000 AS day, COUNT(*) AS attempts, COUNT(DISTINCT user_id) AS participants
-             FROM attempts WHERE contest_id = $1 GROUP BY (started_at + $2) / 86400000 ORDER BY 1",
-            [id(), v(tz_offset_ms)],
-        ))
+    let (attempts, participants, submitted) = totals.unwrap_or((0, 0, 0));
+
+    // Grouped and ordered by the output name: PostgreSQL would not match two
+    // copies of the expression, each with its own bound offset.
+    let day = Expr::col((attempts::Entity, attempts::Column::StartedAt))
+        .add(tz_offset_ms)
+        .div(86_400_000_i64);
+    let days: Vec<(i64, i64, i64)> = of_contest()
+        .select_only()
+        .column_as(day, "day")
+        .column_as(count_all(), "attempts")
+        .column_as(user_id().count_distinct(), "participants")
+        .group_by(Expr::col("day"))
+        .order_by_asc(Expr::col("day"))
+        .into_tuple()
+        .all(&db.conn)
         .await
         .context("stats by day")?;
     let by_day = days
-        .iter()
-        .map(|r| {
-            let day: i64 = col(r, "day")?;
-            let date = chrono::DateTime::from_timestamp(day * 86_400, 0)
+        .into_iter()
+        .map(|(day, attempts, participants)| Day {
+            day: chrono::DateTime::from_timestamp(day * 86_400, 0)
                 .map(|d| d.date_naive().to_string())
-                .unwrap_or_default();
-            Ok(Day {
-                day: date,
-                participants: col(r, "participants")?,
-                attempts: col(r, "attempts")?,
-            })
+                .unwrap_or_default(),
+            participants,
+            attempts,
         })
-        .collect::<anyhow::Result<_>>()?;
-    let places = db
-        .conn
-        .query_all_raw(db.stmt(
-            "SELECT u.province AS province, u.district AS district, u.commune AS commune,
-                    COUNT(DISTINCT a.user_id) AS participants, COUNT(*) AS attempts
-             FROM attempts a JOIN users u ON u.id = a.user_id WHERE a.contest_id = $1
-             GROUP BY u.province, u.district, u.commune ORDER BY participants DESC, province, commune LIMIT 500",
-            [id()],
-        ))
+        .collect();
+
+    let places: Vec<(String, Option<String>, String, i64, i64)> = of_contest()
+        .select_only()
+        .column(users::Column::Province)
+        .column(users::Column::District)
+        .column(users::Column::Commune)
+        .column_as(user_id().count_distinct(), "participants")
+        .column_as(count_all(), "attempts")
+        .inner_join(users::Entity)
+        .group_by(users::Column::Province)
+        .group_by(users::Column::District)
+        .group_by(users::Column::Commune)
+        .order_by_desc(Expr::col("participants"))
+        .order_by_asc(users::Column::Province)
+        .order_by_asc(users::Column::Commune)
+        .limit(500)
+        .into_tuple()
+        .all(&db.conn)
         .await
         .context("stats by place")?;
     let by_place = places
-        .iter()
-        .map(|r| {
-            Ok(Place {
-                province: col(r, "province")?,
-                district: col(r, "district")?,
-                commune: col(r, "commune")?,
-                participants: col(r, "participants")?,
-                attempts: col(r, "attempts")?,
-            })
-        })
-        .collect::<anyhow::Result<_>>()?;
-    let hist = db
-        .conn
-        .query_all_raw(db.stmt(
-            "SELECT score, COUNT(*) AS attempts FROM attempts
-             WHERE contest_id = $1 AND status <> 'open' GROUP BY score ORDER BY score",
-            [id()],
-        ))
+        .into_iter()
+        .map(
+            |(province, district, commune, participants, attempts)| Place {
+                province,
+                district,
+                commune,
+                participants,
+                attempts,
+            },
+        )
+        .collect();
+
+    let hist: Vec<(Option<i64>, i64)> = of_contest()
+        .select_only()
+        .column(attempts::Column::Score)
+        .column_as(count_all(), "attempts")
+        .filter(closed)
+        .group_by(attempts::Column::Score)
+        .order_by_asc(attempts::Column::Score)
+        .into_tuple()
+        .all(&db.conn)
         .await
         .context("stats histogram")?;
     let score_histogram = hist
-        .iter()
-        .map(|r| {
-            Ok(Bucket {
-                score: col::<Option<i64>>(r, "score")?.unwrap_or(0),
-                attempts: col(r, "attempts")?,
-            })
+        .into_iter()
+        .map(|(score, attempts)| Bucket {
+            score: score.unwrap_or(0),
+            attempts,
         })
-        .collect::<anyhow::Result<_>>()?;
-    let rates = db
-        .conn
-        .query_all_raw(db.stmt(
-            "SELECT question_id, COUNT(*) AS answered, CAST(COALESCE(SUM(correct), 0) AS BIGINT) AS correct
-             FROM attempt_answers WHERE contest_id = $1 AND correct IS NOT NULL
-             GROUP BY question_id",
-            [id()],
-        ))
+        .collect();
+
+    let rates: Vec<(String, i64, i64)> = attempt_answers::Entity::find()
+        .select_only()
+        .column(attempt_answers::Column::QuestionId)
+        .column_as(count_all(), "answered")
+        .column_as(
+            sum_bigint(Expr::col((
+                attempt_answers::Entity,
+                attempt_answers::Column::Correct,
+            ))),
+            "correct",
+        )
+        .filter(attempt_answers::Column::ContestId.eq(&id))
+        .filter(attempt_answers::Column::Correct.is_not_null())
+        .group_by(attempt_answers::Column::QuestionId)
+        .into_tuple()
+        .all(&db.conn)
         .await
         .context("stats per question")?;
     let mut questions: Vec<QuestionRate> = rates
-        .iter()
-        .map(|r| {
-            let answered: i64 = col(r, "answered")?;
-            let correct: i64 = col(r, "correct")?;
-            Ok(QuestionRate {
-                question_id: col(r, "question_id")?,
-                answered,
-                correct,
-                correct_rate: if answered > 0 {
-                    correct as f64 / answered as f64
-                } else {
-                    0.0
-                },
-            })
+        .into_iter()
+        .map(|(question_id, answered, correct)| QuestionRate {
+            question_id,
+            answered,
+            correct,
+            correct_rate: if answered > 0 {
+                correct as f64 / answered as f64
+            } else {
+                0.0
+            },
         })
-        .collect::<anyhow::Result<_>>()?;
+        .collect();
     // Hardest first.
     questions.sort_by(|a, b| {
         a.correct_rate

@@ -1,11 +1,16 @@
 //! Accounts.
 
-use super::{Db, StoreError, StoreResult, col, unique_violation, v};
+use super::{Db, StoreError, StoreResult, unique_violation};
 use crate::domain::account::{Address, Registration, Role};
 use crate::domain::clock::Millis;
 use crate::domain::ids::UserId;
+use crate::entities::users;
 use anyhow::Context;
-use sea_orm::{ConnectionTrait, QueryResult};
+use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
 
 /// An account as the API shows it (never with its password hash).
 #[derive(Clone, Debug)]
@@ -30,25 +35,24 @@ impl User {
     }
 }
 
-pub(crate) const USER_COLUMNS: &str = "id, phone, full_name, role, province, district, commune, hamlet, national_id, date_of_birth, created_at";
-
-pub(crate) fn user_from_row(row: &QueryResult) -> anyhow::Result<User> {
-    let role: String = col(row, "role")?;
-    Ok(User {
-        id: col(row, "id")?,
-        phone: col(row, "phone")?,
-        full_name: col(row, "full_name")?,
-        role: Role::parse(&role).map_or("participant", Role::as_str),
-        address: Address {
-            province: col(row, "province")?,
-            district: col(row, "district")?,
-            commune: col(row, "commune")?,
-            hamlet: col(row, "hamlet")?,
-        },
-        national_id: col(row, "national_id")?,
-        date_of_birth: col(row, "date_of_birth")?,
-        created_at: col(row, "created_at")?,
-    })
+impl From<users::Model> for User {
+    fn from(m: users::Model) -> Self {
+        User {
+            id: m.id,
+            phone: m.phone,
+            full_name: m.full_name,
+            role: Role::parse(&m.role).map_or("participant", Role::as_str),
+            address: Address {
+                province: m.province,
+                district: m.district,
+                commune: m.commune,
+                hamlet: m.hamlet,
+            },
+            national_id: m.national_id,
+            date_of_birth: m.date_of_birth,
+            created_at: m.created_at,
+        }
+    }
 }
 
 /// Inserts an account. The unique indexes decide duplicates, so concurrent
@@ -60,60 +64,50 @@ pub async fn create(
     role: Role,
     now: Millis,
 ) -> StoreResult<User> {
-    let id = UserId::new().as_string();
-    let sql = "INSERT INTO users (id, phone, national_id, password_hash, full_name, province, district, commune, hamlet, date_of_birth, role, created_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
-    let values = [
-        v(id.clone()),
-        v(reg.phone.as_str().to_owned()),
-        v(reg.national_id.as_ref().map(|n| n.as_str().to_owned())),
-        v(password_hash.to_owned()),
-        v(reg.full_name.as_str().to_owned()),
-        v(reg.address.province.clone()),
-        v(reg.address.district.clone()),
-        v(reg.address.commune.clone()),
-        v(reg.address.hamlet.clone()),
-        v(reg.date_of_birth.as_ref().map(|d| d.as_string())),
-        v(role.as_str().to_owned()),
-        v(now),
-    ];
-    match db.conn.execute_raw(db.stmt(sql, values)).await {
-        Ok(_) => {}
-        Err(e) => {
-            return Err(match unique_violation(&e) {
-                Some(msg) if msg.contains("national_id") => StoreError::Duplicate("national_id"),
-                Some(_) => StoreError::Duplicate("phone"),
-                None => anyhow::Error::new(e).context("inserting user").into(),
-            });
-        }
+    let row = users::ActiveModel {
+        id: Set(UserId::new().as_string()),
+        phone: Set(reg.phone.as_str().to_owned()),
+        national_id: Set(reg.national_id.as_ref().map(|n| n.as_str().to_owned())),
+        password_hash: Set(password_hash.to_owned()),
+        full_name: Set(reg.full_name.as_str().to_owned()),
+        province: Set(reg.address.province.clone()),
+        district: Set(reg.address.district.clone()),
+        commune: Set(reg.address.commune.clone()),
+        hamlet: Set(reg.address.hamlet.clone()),
+        date_of_birth: Set(reg.date_of_birth.as_ref().map(|d| d.as_string())),
+        role: Set(role.as_str().to_owned()),
+        created_at: Set(now),
+    };
+    // The stored row comes back (RETURNING on PostgreSQL, a read by id on SQLite).
+    match row.insert(&db.conn).await {
+        Ok(m) => Ok(m.into()),
+        Err(e) => Err(match unique_violation(&e) {
+            Some(msg) if msg.contains("national_id") => StoreError::Duplicate("national_id"),
+            Some(_) => StoreError::Duplicate("phone"),
+            None => anyhow::Error::new(e).context("inserting user").into(),
+        }),
     }
-    Ok(find(db, &id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("user vanished after insert"))?)
 }
 
 pub async fn find(db: &Db, id: &str) -> anyhow::Result<Option<User>> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    let row = db
-        .conn
-        .query_one_raw(db.stmt(&sql, [v(id.to_owned())]))
+    let m = users::Entity::find_by_id(id)
+        .one(&db.conn)
         .await
         .context("loading user")?;
-    row.as_ref().map(user_from_row).transpose()
+    Ok(m.map(User::from))
 }
 
 /// The account and its password hash, for signing in.
 pub async fn find_for_login(db: &Db, phone: &str) -> anyhow::Result<Option<(User, String)>> {
-    let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE phone = $1");
-    let row = db
-        .conn
-        .query_one_raw(db.stmt(&sql, [v(phone.to_owned())]))
+    let m = users::Entity::find()
+        .filter(users::Column::Phone.eq(phone))
+        .one(&db.conn)
         .await
         .context("loading user by phone")?;
-    match row {
-        Some(r) => Ok(Some((user_from_row(&r)?, col(&r, "password_hash")?))),
-        None => Ok(None),
-    }
+    Ok(m.map(|mut m| {
+        let hash = std::mem::take(&mut m.password_hash);
+        (m.into(), hash)
+    }))
 }
 
 /// Accounts whose phone or name contains `q` (case-insensitive on names), newest first.
@@ -134,48 +128,49 @@ pub async fn search(db: &Db, q: &str, limit: u64, offset: u64) -> anyhow::Result
     } else {
         pattern.clone()
     };
-    let sql = format!(
-        "SELECT {USER_COLUMNS} FROM users
-         WHERE LOWER(full_name) LIKE LOWER($1) ESCAPE '\\' OR phone LIKE $2 ESCAPE '\\' OR national_id = $3
-         ORDER BY created_at DESC, id LIMIT $4 OFFSET $5"
+    // LOWER(full_name) LIKE LOWER($1) ESCAPE '\': the database lowers both
+    // sides, so case folding is the same on either side of the comparison.
+    let name_matches = Expr::expr(Func::lower(Expr::col((
+        users::Entity,
+        users::Column::FullName,
+    ))))
+    .binary(
+        BinOper::Like,
+        Expr::expr(Func::lower(Expr::val(pattern)))
+            .binary(BinOper::Escape, Expr::Constant('\\'.into())),
     );
-    let rows = db
-        .conn
-        .query_all_raw(db.stmt(
-            &sql,
-            [
-                v(pattern),
-                v(phone_pattern),
-                v(q.trim().to_owned()),
-                v(limit as i64),
-                v(offset as i64),
-            ],
-        ))
+    let rows = users::Entity::find()
+        .filter(
+            Condition::any()
+                .add(name_matches)
+                .add(users::Column::Phone.like(LikeExpr::new(phone_pattern).escape('\\')))
+                .add(users::Column::NationalId.eq(q.trim())),
+        )
+        .order_by_desc(users::Column::CreatedAt)
+        .order_by_asc(users::Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(&db.conn)
         .await
         .context("searching users")?;
-    rows.iter().map(user_from_row).collect()
+    Ok(rows.into_iter().map(User::from).collect())
 }
 
 /// Changes a role; returns the updated account, or None when no such user.
 pub async fn set_role(db: &Db, id: &str, role: Role) -> anyhow::Result<Option<User>> {
-    let res = db
-        .conn
-        .execute_raw(db.stmt(
-            "UPDATE users SET role = $1 WHERE id = $2",
-            [v(role.as_str().to_owned()), v(id.to_owned())],
-        ))
+    let res = users::Entity::update_many()
+        .col_expr(users::Column::Role, Expr::val(role.as_str()))
+        .filter(users::Column::Id.eq(id))
+        .exec(&db.conn)
         .await
         .context("updating role")?;
-    if res.rows_affected() == 0 {
+    if res.rows_affected == 0 {
         return Ok(None);
     }
     find(db, id).await
 }
 
 pub async fn count(db: &Db) -> anyhow::Result<i64> {
-    let row = db
-        .conn
-        .query_one_raw(db.stmt("SELECT COUNT(*) AS n FROM users", []))
-        .await?;
-    row.map_or(Ok(0), |r| col(&r, "n"))
+    let n = users::Entity::find().count(&db.conn).await?;
+    Ok(i64::try_from(n)?)
 }
