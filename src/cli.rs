@@ -86,6 +86,34 @@ pub enum AdminCommand {
     },
 }
 
+/// What a command that works on the database directly holds: the migrated
+/// database, a cache of banks and the system clock.
+struct Local {
+    db: Db,
+    banks: BankCache,
+    clock: Clock,
+}
+
+impl Local {
+    async fn open(settings: &Settings) -> anyhow::Result<Self> {
+        let db = Db::connect(settings).await?;
+        db.migrate().await?;
+        Ok(Self {
+            db,
+            banks: BankCache::default(),
+            clock: Clock::system(),
+        })
+    }
+
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            db: &self.db,
+            banks: &self.banks,
+            clock: &self.clock,
+        }
+    }
+}
+
 pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await,
@@ -99,14 +127,8 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo => {
-            let db = Db::connect(&settings).await?;
-            db.migrate().await?;
-            let (banks, clock) = (BankCache::default(), Clock::system());
-            let ctx = Ctx {
-                db: &db,
-                banks: &banks,
-                clock: &clock,
-            };
+            let local = Local::open(&settings).await?;
+            let ctx = local.ctx();
             let demo = crate::demo::load(ctx).await?;
             crate::demo::print(&demo, &format!("http://{}", settings.bind));
             Ok(())
@@ -136,14 +158,8 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             let role = Role::parse(&role)
                 .filter(|r| r.is_staff())
                 .context("--role must be admin or organiser")?;
-            let db = Db::connect(&settings).await?;
-            db.migrate().await?;
-            let (banks, clock) = (BankCache::default(), Clock::system());
-            let ctx = Ctx {
-                db: &db,
-                banks: &banks,
-                clock: &clock,
-            };
+            let local = Local::open(&settings).await?;
+            let ctx = local.ctx();
             let user =
                 accounts::create_staff(ctx, &phone, &name, &password, role, &province, &commune)
                     .await?;
@@ -170,14 +186,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<()> {
-    let db = Db::connect(&settings).await?;
-    db.migrate().await?;
-    let (banks, clock) = (BankCache::default(), Clock::system());
-    let ctx = Ctx {
-        db: &db,
-        banks: &banks,
-        clock: &clock,
-    };
+    let local = Local::open(&settings).await?;
+    let ctx = local.ctx();
     let id = match &command {
         ResultsCommand::Compute { contest }
         | ResultsCommand::Finalize { contest }

@@ -90,21 +90,23 @@ pub async fn create(
 }
 
 pub async fn find(db: &Db, id: &str) -> anyhow::Result<Option<User>> {
+    // `all()`, not `one()`: see `store::contests::find` (LIMIT slows SQLite).
     let m = users::Entity::find_by_id(id)
-        .one(&db.conn)
+        .all(&db.conn)
         .await
         .context("loading user")?;
-    Ok(m.map(User::from))
+    Ok(m.into_iter().next().map(User::from))
 }
 
 /// The account and its password hash, for signing in.
 pub async fn find_for_login(db: &Db, phone: &str) -> anyhow::Result<Option<(User, String)>> {
+    // `all()`, not `one()` (unique phone): see `store::contests::find`.
     let m = users::Entity::find()
         .filter(users::Column::Phone.eq(phone))
-        .one(&db.conn)
+        .all(&db.conn)
         .await
         .context("loading user by phone")?;
-    Ok(m.map(|mut m| {
+    Ok(m.into_iter().next().map(|mut m| {
         let hash = std::mem::take(&mut m.password_hash);
         (m.into(), hash)
     }))
