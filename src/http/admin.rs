@@ -4,13 +4,15 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth};
 use super::openapi::{ErrorBody, errors};
 use super::schema;
-use super::{AppState, views};
+use super::{AppState, parse_id, views};
+use crate::app::accounts;
+use crate::domain::Text;
 use crate::domain::account::Role;
+use crate::domain::ids::UserId;
 use crate::domain::pattern::{self, Controls};
-use crate::store::{audit, users};
+use crate::store::users;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -134,10 +136,8 @@ async fn set_role(
     body: ApiJson<RoleBody>,
 ) -> ApiResult<HttpResponse> {
     auth.require_admin()?;
-    let id = crate::domain::ids::UserId::parse(&path)
-        .ok_or(ApiError::NotFound("user"))?
-        .as_string();
-    let before = users::find(&state.db, &id)
+    let id: UserId = parse_id(&path)?;
+    users::find(&state.db, &id.to_string())
         .await?
         .ok_or(ApiError::NotFound("user"))?;
     let body = body.into_inner().await?;
@@ -145,26 +145,12 @@ async fn set_role(
         ApiError::field(
             "role",
             "invalid_choice",
-            "must be participant, organiser or admin",
+            Text::new(
+                "Vai trò là participant, organiser hoặc admin",
+                "must be participant, organiser or admin",
+            ),
         )
     })?;
-    if id == auth.user.id {
-        return Err(ApiError::conflict(
-            "own_role",
-            "an admin cannot change their own role",
-        ));
-    }
-    let user = users::set_role(&state.db, &id, role)
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
-    audit::record(
-        &state.db.conn,
-        &auth.user.id,
-        "role_changed",
-        &format!("user:{id}"),
-        json!({ "from": before.role, "to": role.as_str() }),
-        state.clock.now(),
-    )
-    .await?;
+    let user = accounts::set_role(state.ctx(), auth.user_id(), id, role).await?;
     Ok(HttpResponse::Ok().json(views::UserEnvelope::new(&user)))
 }

@@ -6,14 +6,14 @@ use super::limits::client_ip;
 use super::openapi::{ErrorBody, errors};
 use super::schema;
 use super::{AppState, views};
+use crate::app::accounts;
 use crate::domain::Problems;
 use crate::domain::Text;
 use crate::domain::account::{Address, DateOfBirth, FullName, NationalId, Registration, Role};
 use crate::domain::password::Password;
 use crate::domain::phone::Phone;
 use crate::hashing::HashError;
-use crate::store::sessions;
-use crate::store::users::{self, User};
+use crate::store::users::User;
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -176,8 +176,7 @@ async fn signed_in(
     user: User,
     status: actix_web::http::StatusCode,
 ) -> ApiResult<HttpResponse> {
-    let token = sessions::new_token();
-    sessions::create(&state.db, &user.id, &token, state.clock.now()).await?;
+    let token = accounts::open_session(state.ctx(), &user).await?;
     Ok(HttpResponse::build(status)
         .cookie(session_cookie(state, req, &token))
         .json(views::SignedIn {
@@ -208,8 +207,7 @@ async fn register(
         .limits
         .registration(ip)
         .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
-    let user =
-        crate::app::accounts::register(state.ctx(), &state.hasher, &reg, Role::Participant).await?;
+    let user = accounts::register(state.ctx(), &state.hasher, &reg, Role::Participant).await?;
     tracing::info!(user_id = %user.id, "registered");
     signed_in(&state, &req, user, actix_web::http::StatusCode::CREATED).await
 }
@@ -243,18 +241,10 @@ async fn login(
         .limits
         .phone_locked(&key)
         .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
-    let found = match &phone {
-        Some(p) => users::find_for_login(&state.db, p.as_str()).await?,
-        None => None,
-    };
-    let (user, hash) = match found {
-        Some((u, h)) => (Some(u), Some(h)),
-        None => (None, None),
-    };
-    // Unknown phones are checked against a dummy hash: same answer, same time.
-    let ok = state.hasher.verify(body.password.clone(), hash).await?;
-    match (ok, user) {
-        (true, Some(user)) => signed_in(&state, &req, user, actix_web::http::StatusCode::OK).await,
+    let user =
+        accounts::authenticate(state.ctx(), &state.hasher, phone.as_ref(), &body.password).await?;
+    match user {
+        Some(user) => signed_in(&state, &req, user, actix_web::http::StatusCode::OK).await,
         _ => {
             state.limits.login_failed(&key);
             Err(ApiError::InvalidCredentials(Text::new(
@@ -274,7 +264,7 @@ async fn login(
     security(("bearer" = []), ("cookie" = [])),
 )]
 async fn logout(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse> {
-    sessions::delete(&state.db, &auth.token).await?;
+    accounts::close_session(state.ctx(), &auth.token).await?;
     let mut gone = Cookie::build(SESSION_COOKIE, "")
         .path("/")
         .http_only(true)

@@ -159,17 +159,44 @@ pub async fn search(db: &Db, q: &str, limit: u64, offset: u64) -> anyhow::Result
 }
 
 /// Changes a role; returns the updated account, or None when no such user.
-pub async fn set_role(db: &Db, id: &str, role: Role) -> anyhow::Result<Option<User>> {
-    let res = users::Entity::update_many()
+/// Changes a role and writes the change to the audit log, in one write
+/// transaction; returns the updated account, or None when no such user.
+pub async fn set_role(
+    db: &Db,
+    id: UserId,
+    role: Role,
+    actor: UserId,
+    now: Millis,
+) -> StoreResult<Option<User>> {
+    let (_turn, tx) = db.write().await?;
+    let Some(before) = users::Entity::find_by_id(id.to_string())
+        .all(&tx)
+        .await
+        .context("loading user")?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    users::Entity::update_many()
         .col_expr(users::Column::Role, Expr::val(role.as_str()))
-        .filter(users::Column::Id.eq(id))
-        .exec(&db.conn)
+        .filter(users::Column::Id.eq(id.to_string()))
+        .exec(&tx)
         .await
         .context("updating role")?;
-    if res.rows_affected == 0 {
-        return Ok(None);
-    }
-    find(db, id).await
+    super::audit::record(
+        &tx,
+        &actor.to_string(),
+        "role_changed",
+        &format!("user:{id}"),
+        serde_json::json!({ "from": before.role, "to": role.as_str() }),
+        now,
+    )
+    .await?;
+    tx.commit().await.context("committing role change")?;
+    let mut user = User::from(before);
+    user.role = role.as_str();
+    Ok(Some(user))
 }
 
 pub async fn count(db: &Db) -> anyhow::Result<i64> {
