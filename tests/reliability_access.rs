@@ -169,6 +169,12 @@ const EXPECTED: &[(&str, &str, [&[u16]; 4])] = &[
         "/api/v1/admin/users/{id}/role",
         [&[401], &[403], &[403], &[200]],
     ),
+    ("GET", "/api/v1/divisions", [&[200], &[200], &[200], &[200]]),
+    (
+        "GET",
+        "/api/v1/divisions/{province_code}",
+        [&[200], &[200], &[200], &[200]],
+    ),
     ("GET", "/healthz", [&[200], &[200], &[200], &[200]]),
     ("GET", "/metrics", [&[200], &[200], &[200], &[200]]),
 ];
@@ -430,7 +436,7 @@ impl World {
             body = Some((ct.to_owned(), bytes.to_vec()));
         }
         let m = Method::from_bytes(method.as_bytes()).unwrap();
-        let full = path.replace("{id}", &id);
+        let full = path.replace("{id}", &id).replace("{province_code}", "01");
         self.app
             .raw(
                 m,

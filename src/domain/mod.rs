@@ -5,6 +5,7 @@ pub mod account;
 pub mod attempt;
 pub mod clock;
 pub mod contest;
+pub mod divisions;
 pub mod ids;
 pub mod password;
 pub mod pattern;

@@ -92,6 +92,7 @@ fn thing_vi(what: &str) -> &'static str {
         "user" => "tài khoản",
         "results" => "kết quả",
         "question" => "câu hỏi",
+        "province" => "tỉnh, thành phố",
         _ => "nội dung này",
     }
 }

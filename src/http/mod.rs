@@ -5,6 +5,7 @@ pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod bodies;
+pub mod divisions;
 pub mod error;
 pub mod exports;
 pub mod extract;
@@ -62,6 +63,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(results::routes)
             .configure(exports::routes)
             .configure(admin::routes)
+            .configure(divisions::routes)
             .default_service(web::to(meta::not_found)),
     );
 }

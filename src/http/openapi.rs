@@ -195,6 +195,7 @@ impl Modify for Security {
         super::results::disqualify, super::results::audit, super::results::winners,
         super::exports::winners_xlsx_file, super::exports::winners_csv, super::exports::leaderboard_csv,
         super::admin::search_users, super::admin::set_role,
+        super::divisions::list, super::divisions::communes,
         super::meta::healthz, super::meta::metrics,
     ),
     // Also the types the request schemas refer to by name (`schema_with`
@@ -212,6 +213,7 @@ impl Modify for Security {
         (name = "organisers", description = "Contest set-up"),
         (name = "results", description = "Ranking, finalization, exports"),
         (name = "admins", description = "Accounts and roles"),
+        (name = "divisions", description = "Vietnam's provinces and communes after the 2025 reform"),
         (name = "meta", description = "Health and metrics"),
     )
 )]

@@ -14,11 +14,13 @@
 mod account;
 mod attempt;
 mod contest;
+mod divisions;
 mod results;
 
 pub use account::*;
 pub use attempt::*;
 pub use contest::*;
+pub use divisions::*;
 pub use results::*;
 
 use crate::domain::account::Address;
