@@ -1,7 +1,8 @@
 //! The command line: `crane serve` (default), `crane migrate`,
-//! `crane admin create`, `crane demo`.
+//! `crane admin create`, `crane demo`, `crane results …`, `crane backup`,
+//! `crane restore`.
 
-use crate::app::{Ctx, accounts, contests, results};
+use crate::app::{Ctx, accounts, backup, contests, results};
 use crate::domain::account::Role;
 use crate::domain::clock::Clock;
 use crate::domain::ids::ContestId;
@@ -40,6 +41,25 @@ pub enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Write an online, integrity-checked backup of the SQLite database to
+    /// FILE while the server keeps running (SQLite only).
+    Backup {
+        /// The backup file; its folder must exist. An existing file is
+        /// replaced in one step, once the new copy has passed its checks.
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
+    /// Check a backup and put it in place of the SQLite database, then apply
+    /// pending migrations. Stop the service first (SQLite only).
+    Restore {
+        /// The backup file to restore (it is not modified).
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+        /// Replace an existing database. Restore cannot tell whether the
+        /// server is running: stop it before using --force.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -134,6 +154,50 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Results { command } => results(settings, command).await,
+        Command::Backup { out } => {
+            let r = backup::backup(&settings, &out).await?;
+            println!(
+                "backup written to {}: {} bytes; users {}, contests {}, attempts {}; schema {}{}; integrity_check ok; took {} ms (snapshot {} ms)",
+                r.path.display(),
+                r.bytes,
+                r.counts.users,
+                r.counts.contests,
+                r.counts.attempts,
+                r.schema.latest,
+                if r.schema.newer {
+                    " (newer than this build: restore it with the Crane that wrote it)"
+                } else {
+                    ""
+                },
+                r.elapsed.as_millis(),
+                r.snapshot.as_millis()
+            );
+            Ok(())
+        }
+        Command::Restore { file, force } => {
+            let r = backup::restore(&settings, &file, force).await?;
+            println!(
+                "restored {} into {}{}: {} bytes; users {}, contests {}, attempts {}; schema {}, {} pending migrations applied; integrity_check ok; took {} ms",
+                r.from.display(),
+                r.database.display(),
+                if r.replaced {
+                    " (the database there was replaced)"
+                } else {
+                    ""
+                },
+                r.bytes,
+                r.counts.users,
+                r.counts.contests,
+                r.counts.attempts,
+                r.schema.latest,
+                r.schema.pending,
+                r.elapsed.as_millis()
+            );
+            println!(
+                "next: run `crane results verify CONTEST_ID` for each finalized contest, then start the service"
+            );
+            Ok(())
+        }
         Command::Admin {
             command:
                 AdminCommand::Create {

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod attempts;
+pub mod backup;
 pub mod contests;
 pub mod results;
 

@@ -10,6 +10,7 @@
 
 pub mod attempts;
 pub mod audit;
+pub mod backup;
 pub mod contests;
 mod error;
 pub mod results;
