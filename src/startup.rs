@@ -102,6 +102,11 @@ pub fn build(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Resul
     })
     .workers(workers)
     .shutdown_timeout(10)
+    // Compress gzips a body of 1 KB or more on a blocking thread, so actix
+    // writes such a reply in two parts: the headers, then the body. Without
+    // TCP_NODELAY the second part waits for the client's delayed ACK (Nagle),
+    // ~40 ms on a keep-alive connection: `GET /` took 44 ms instead of 0.06 (#18).
+    .tcp_nodelay(true)
     .listen(listener)?
     .run();
     spawn_sweeper(state.clone());

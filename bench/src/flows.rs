@@ -153,7 +153,7 @@ pub struct DrawTally {
     pub bad_papers: u64,
 }
 
-fn parse_attempt(resp: &Resp, token: &str, contest: &Contest) -> Option<Prepared> {
+pub fn parse_attempt(resp: &Resp, token: &str, contest: &Contest) -> Option<Prepared> {
     let v = resp.json();
     let a = &v["attempt"];
     let paper = a["questions"]

@@ -2,14 +2,16 @@
 //!
 //! Starts `crane serve` on a fresh database (SQLite in a temporary directory,
 //! or a fresh PostgreSQL database), seeds what the scenarios should not
-//! measure straight into the database, drives the HTTP API through the
-//! contest-day scenarios (login storm, opening rush, submit storm, ranking,
-//! exports, a mixed last evening), measures baselines in the same run, checks
+//! measure straight into the database, drives the HTTP API with a browser's
+//! headers (so compressed) through the contest-day scenarios (keep-alive
+//! latency of the first requests, login storm, opening rush, submit storm,
+//! ranking, exports, a mixed last evening), measures baselines in the same run, checks
 //! correctness under the load, and prints one table (also written as JSON
 //! under `target/bench/`). Exits non-zero when a correctness check fails.
 
 mod baselines;
 mod flows;
+mod latency;
 mod load;
 mod rankcheck;
 mod report;
@@ -37,6 +39,7 @@ enum DbKind {
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Scenario {
+    Latency,
     S1,
     S2,
     S3,
