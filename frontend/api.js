@@ -65,8 +65,11 @@ export const createContest = (body) => post('/admin/contests', body);
 export const editContest = (id, body) => call('PATCH', adm(id), body);
 export const questions = (id) => get(adm(id, '/questions'));
 /** CSV goes as text/csv, Aiken as text/plain; the server parses either, all or nothing. */
-export const importQuestions = (id, text, aiken) =>
-  call('POST', adm(id, '/questions/import'), text, aiken ? 'text/plain; charset=utf-8' : 'text/csv; charset=utf-8');
+/** `body`: the text of the box (UTF-8), or a file's bytes as they are (the server reads their encoding). */
+export const importQuestions = (id, body, aiken) => {
+  const type = aiken ? 'text/plain' : 'text/csv';
+  return call('POST', adm(id, '/questions/import'), body, typeof body === 'string' ? `${type}; charset=utf-8` : type);
+};
 export const publish = (id) => post(adm(id, '/publish'));
 export const stats = (id) => get(adm(id, '/stats'));
 export const computeResults = (id) => post(adm(id, '/results'));

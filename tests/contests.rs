@@ -284,6 +284,7 @@ async fn a_csv_saved_by_excel_imports_with_vietnamese_text_intact() {
         .await;
     assert_eq!(imp.status, 201, "{}", imp.text);
     assert_eq!(imp.body["added"], 2);
+    assert_eq!(imp.body["encoding"], "utf-8");
     let bank = app
         .get(&format!("/admin/contests/{id}/questions"), Some(&org))
         .await;

@@ -33,12 +33,17 @@ export default async function bank(ctx) {
     const text = h('textarea', { id: 'import-text', name: 'text', rows: 10, spellcheck: 'false', 'aria-describedby': 'import-hint' });
     const fmt = (value, label) => h('label', { class: 'check' },
       h('input', { type: 'radio', name: 'format', value, checked: value === 'csv', onchange: () => { hint.textContent = t(`import_hint_${value}`); } }), label);
+    let upload = null; // { bytes, shown }: the chosen file, and its text as the box showed it
     const file = h('input', { type: 'file', id: 'import-file', accept: '.csv,.txt,text/csv,text/plain' });
     // The file's text goes into the box, so bad rows can be fixed here and imported again.
+    // While the box is unchanged the file's own bytes are sent, so that the server
+    // reads their encoding (Excel's plain "CSV" is Windows-1258, not UTF-8).
     file.addEventListener('change', async () => {
       const f = file.files[0];
       if (!f) return;
-      text.value = await f.text();
+      const bytes = new Uint8Array(await f.arrayBuffer());
+      text.value = readText(bytes);
+      upload = { bytes, shown: text.value };
       if (/\.txt$/i.test(f.name)) { importForm.elements.format.value = 'aiken'; hint.textContent = t('import_hint_aiken'); }
     });
     const button = h('button', { type: 'submit' }, t('import_go'));
@@ -53,8 +58,11 @@ export default async function bank(ctx) {
       if (!text.value.trim()) return say(msg, 'error', t('import_empty'));
       busy(button, async () => {
         try {
-          const r = await api.importQuestions(id, text.value, importForm.elements.format.value === 'aiken');
-          say(msg, 'ok', t('import_ok', { n: num(r.added), total: num(r.question_count) }));
+          const body = upload && text.value === upload.shown ? upload.bytes : text.value;
+          const r = await api.importQuestions(id, body, importForm.elements.format.value === 'aiken');
+          const read = r.encoding === 'windows-1258' ? ` ${t('import_read_1258')}` : '';
+          say(msg, 'ok', t('import_ok', { n: num(r.added), total: num(r.question_count) }) + read);
+          upload = null;
           text.value = '';
           file.value = '';
           const fresh = await api.questions(id);
@@ -99,4 +107,13 @@ export default async function bank(ctx) {
     draft ? [h('h2', {}, t('import_title')), importForm, msg, rowsBox, h('h2', {}, t('publish_title')), pubBox]
       : [notice('info', t('bank_frozen')), msg],
     list);
+}
+
+/** A file's text as the server reads it: UTF-8, else Windows-1258 composed to NFC. */
+function readText(bytes) {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1258').decode(bytes).normalize('NFC');
+  }
 }

@@ -237,6 +237,8 @@ fn row_errors(errors: Vec<RowError>) -> ApiError {
 }
 
 /// CSV (`text/csv`) or Aiken (`text/plain`, or `?format=aiken`): all or nothing.
+/// The body is UTF-8 or, failing that, Windows-1258 (Excel's plain "CSV" on a
+/// Vietnamese Windows); any charset parameter is ignored.
 #[utoipa::path(
     post,
     path = "/api/v1/admin/contests/{id}/questions/import",
@@ -244,7 +246,7 @@ fn row_errors(errors: Vec<RowError>) -> ApiError {
     tag = "organisers",
     request_body(content = String, content_type = "text/csv"),
     params(("id" = String, Path, description = "the id"), ("format" = Option<String>, Query, description = "`aiken` reads a text/csv body as Aiken; any other value is ignored")),
-    responses((status = 201, description = "imported: all or nothing", body = views::Added), errors::Write,
+    responses((status = 201, description = "imported: all or nothing, with the encoding the file was read in", body = views::Imported), errors::Write,
         (status = 422, description = "bad rows (`error.details.rows`), nothing imported", body = ErrorBody)),
     security(("bearer" = []), ("cookie" = [])),
 )]
@@ -269,21 +271,17 @@ async fn import(
     };
     let bytes = read_body(&mut payload, state.settings.limits.max_import_bytes).await?;
     let parsed = if aiken {
-        match std::str::from_utf8(&bytes) {
-            Ok(text) => question::parse_aiken(text),
-            Err(_) => Err(vec![RowError {
-                row: 1,
-                column: None,
-                reason: "the file must be UTF-8 text".into(),
-            }]),
-        }
+        question::import_aiken(&bytes)
     } else {
-        question::parse_csv(&bytes)
+        question::import_csv(&bytes)
     };
-    match parsed {
-        Ok(questions) => store_questions(&state, &c, &questions).await,
-        Err(errors) => Err(row_errors(errors)),
-    }
+    let import = parsed.map_err(row_errors)?;
+    let n = app::add_questions(state.ctx(), &c, &import.questions).await?;
+    Ok(HttpResponse::Created().json(views::Imported {
+        added: import.questions.len(),
+        question_count: n,
+        encoding: import.encoding.into(),
+    }))
 }
 
 #[utoipa::path(

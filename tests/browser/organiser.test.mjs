@@ -152,3 +152,25 @@ test('an Aiken bank pasted as text is imported (text/plain, from the app only)',
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a CSV that Excel saved as plain "CSV" (Windows-1258) is shown and imported with its Vietnamese intact', async () => {
+  const { contest } = await ok('POST', '/admin/contests', { title: 'Ngân hàng Windows-1258', starts_at: new Date(Date.now() + 86400_000).toISOString(), ends_at: new Date(Date.now() + 2 * 86400_000).toISOString() }, token);
+  const context = await laptop(browser);
+  await context.addCookies([{ name: 'crane_session', value: token, url: BASE }]);
+  const page = await context.newPage();
+  const problems = watch(page);
+  await page.goto(`${BASE}/manage/${contest.id}/questions`);
+  // Windows-1258 bytes: tone marks are separate bytes after the vowel (0xEC acute,
+  // 0xCC grave, 0xD2 hook), 0xEA ê, 0xE2 â, 0xF0 đ, 0xD0 Đ, 0xF4 ô.
+  const bytes = Buffer.from('question,a,b,c,d,answer\r\n'
+    + 'S\xEA\xECu \xF0\xE2\xCCu \xF0o\xD2 \xF0\xE2u?,Tr\xE0m Chim,C\xE0 Mau,\xD0\xF4\xCCng Th\xE1p,An Giang,A\r\n', 'latin1');
+  await page.locator('#import-file').setInputFiles({ name: 'cau-hoi.csv', mimeType: 'text/csv', buffer: bytes });
+  await page.waitForFunction(() => document.querySelector('#import-text').value.includes('Sếu đầu đỏ đâu?'));
+  await page.getByRole('button', { name: 'Nhập câu hỏi' }).click();
+  await page.getByText('Đã nhập 1 câu. Ngân hàng có 1 câu. Đã đọc tệp theo bảng mã Windows-1258.').waitFor();
+  const { questions } = await ok('GET', `/admin/contests/${contest.id}/questions`, undefined, token);
+  assert.equal(questions[0].text, 'Sếu đầu đỏ đâu?');
+  assert.deepEqual(questions[0].options.map((o) => o.text), ['Tràm Chim', 'Cà Mau', 'Đồng Tháp', 'An Giang']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

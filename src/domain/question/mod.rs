@@ -12,9 +12,12 @@ use std::fmt;
 
 mod aiken;
 mod csv;
+mod encoding;
 
 pub use self::aiken::parse_aiken;
 pub use self::csv::{CSV_HEADER, parse_csv};
+pub use self::encoding::SourceEncoding;
+use self::encoding::{FileKind, decode, nfc};
 
 /// Fewest options a question may have.
 pub const MIN_OPTIONS: usize = 2;
@@ -59,7 +62,8 @@ pub struct FieldProblem {
 pub struct RowError {
     /// 1-based row as a spreadsheet shows it (CSV: the header is row 1; a cell with
     /// line breaks still counts as one row), or the line number of the question's
-    /// first line (Aiken).
+    /// first line (Aiken); when the file's encoding cannot be read, the line of
+    /// the file where it stops making sense.
     pub row: usize,
     /// The part of the question at fault, named as in the CSV header: `question`,
     /// `a` … `f`, `answer`, `category` (also used for Aiken); `None` when the
@@ -67,6 +71,34 @@ pub struct RowError {
     pub column: Option<String>,
     /// A plain English sentence.
     pub reason: String,
+}
+
+/// The questions of an uploaded file and the encoding it was read in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    pub questions: Vec<NewQuestion>,
+    pub encoding: SourceEncoding,
+}
+
+/// Reads an uploaded CSV file: UTF-8 (with or without BOM) or, failing that,
+/// Windows-1258 when it reads as Vietnamese text (what Excel's plain "CSV"
+/// writes on a Vietnamese Windows), composed to NFC, then [`parse_csv`]. A file
+/// in neither encoding is one error that says how to save it as CSV UTF-8.
+pub fn import_csv(bytes: &[u8]) -> Result<Import, Vec<RowError>> {
+    let decoded = decode(bytes, FileKind::Csv).map_err(|e| vec![e])?;
+    Ok(Import {
+        questions: parse_csv(decoded.text.as_bytes())?,
+        encoding: decoded.encoding,
+    })
+}
+
+/// Reads an uploaded Aiken file, decoded as [`import_csv`] does, with [`parse_aiken`].
+pub fn import_aiken(bytes: &[u8]) -> Result<Import, Vec<RowError>> {
+    let decoded = decode(bytes, FileKind::Aiken).map_err(|e| vec![e])?;
+    Ok(Import {
+        questions: parse_aiken(&decoded.text)?,
+        encoding: decoded.encoding,
+    })
 }
 
 /// The question texts [`NewQuestion::parse`] accepts, as an ECMA-262 pattern.
@@ -88,8 +120,10 @@ pub fn category_pattern() -> String {
 impl NewQuestion {
     /// Checks a question as the API receives it and reports every problem at once.
     ///
-    /// Text, options and category are trimmed; line breaks in the text become `\n`
-    /// (a browser sends `\r\n`); an empty category is no category. Options are
+    /// Text, options and category are trimmed and composed to Unicode NFC (so a
+    /// tone typed as a separate combining mark matches the precomposed letter);
+    /// line breaks in the text become `\n` (a browser sends `\r\n`); an empty
+    /// category is no category. Options are
     /// compared ignoring letter case, so "Đồng Tháp" and "ĐỒNG THÁP" are the same.
     pub fn parse(
         text: &str,
@@ -294,7 +328,7 @@ fn check_fields(
 ) -> (Cleaned, Vec<Issue>) {
     let mut issues = Vec::new();
 
-    let text = normalise_line_breaks(text).trim().to_owned();
+    let text = nfc(normalise_line_breaks(text).trim());
     if text.is_empty() {
         issues.push(Issue::new(Field::Text, "The question text is empty."));
     } else {
@@ -318,7 +352,7 @@ fn check_fields(
         }
     }
 
-    let options: Vec<String> = options.iter().map(|o| o.trim().to_owned()).collect();
+    let options: Vec<String> = options.iter().map(|o| nfc(o.trim())).collect();
     if options.len() < MIN_OPTIONS {
         issues.push(Issue::new(
             Field::Options,
@@ -380,10 +414,7 @@ fn check_fields(
         }
     }
 
-    let category = category
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_owned);
+    let category = category.map(str::trim).filter(|c| !c.is_empty()).map(nfc);
     if let Some(category) = &category {
         let length = category.chars().count();
         if length > MAX_CATEGORY_CHARS {

@@ -224,6 +224,35 @@ pub struct Added {
     pub question_count: i64,
 }
 
+/// `{added, question_count, encoding}`: an import's [`Added`], and the
+/// character encoding the file was read in.
+#[derive(Serialize, ToSchema)]
+pub struct Imported {
+    pub added: usize,
+    pub question_count: i64,
+    pub encoding: FileEncoding,
+}
+
+/// The encoding an imported file was read in: `utf-8`, or `windows-1258` for a
+/// file Excel saved as plain "CSV" on a Vietnamese Windows.
+#[derive(Serialize, ToSchema, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileEncoding {
+    #[serde(rename = "utf-8")]
+    Utf8,
+    #[serde(rename = "windows-1258")]
+    Windows1258,
+}
+
+impl From<crate::domain::question::SourceEncoding> for FileEncoding {
+    fn from(e: crate::domain::question::SourceEncoding) -> Self {
+        use crate::domain::question::SourceEncoding;
+        match e {
+            SourceEncoding::Utf8 => Self::Utf8,
+            SourceEncoding::Windows1258 => Self::Windows1258,
+        }
+    }
+}
+
 /// One option of a question: its random id and its text.
 #[derive(Serialize, ToSchema)]
 pub struct OptionView {
