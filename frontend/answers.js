@@ -2,9 +2,12 @@
 // that a dropped network, a sleeping tab or a reload never loses one. Each change
 // is sent at once; failures are retried with backoff and when the phone comes
 // back online. Queues outlive the quiz screen: leaving it does not stop a send.
+// The prediction rides along once typed, so an attempt the server closes when
+// time runs out keeps it.
 import * as api from './api.js';
 
 const PREFIX = 'crane.pending.';
+const PRED = 'crane.pendpred.'; // a typed prediction the server has not confirmed
 const stores = new Map();
 
 function read(key, fallback) {
@@ -20,6 +23,8 @@ class AnswerStore {
   constructor(id) {
     this.id = id;
     this.pending = read(PREFIX + id, {}); // question id → option id, not yet confirmed by the server
+    this.prediction = read(PRED + id, null); // a whole number not yet confirmed, or null
+    this.predTimer = null;
     this.state = Object.keys(this.pending).length ? 'saving' : 'saved';
     this.listeners = new Set();
     this.delay = 1000;
@@ -29,7 +34,7 @@ class AnswerStore {
     this.done = false;
   }
 
-  get size() { return Object.keys(this.pending).length; }
+  get size() { return Object.keys(this.pending).length + (this.prediction == null ? 0 : 1); }
 
   set(state, detail) {
     this.state = state;
@@ -44,18 +49,29 @@ class AnswerStore {
     this.flush();
   }
 
+  /** Records a typed prediction (a valid whole number) locally, then sends it once typing pauses. */
+  predict(value) {
+    if (this.done || value === this.prediction) return;
+    this.prediction = value;
+    write(PRED + this.id, value);
+    clearTimeout(this.predTimer);
+    this.predTimer = setTimeout(() => this.flush(), 800);
+  }
+
   async flush() {
     if (this.done || !this.size) return;
     if (this.sending) { this.again = true; return; }
     clearTimeout(this.timer);
     this.sending = true;
     const batch = { ...this.pending };
+    const pred = this.prediction;
     this.set(navigator.onLine === false ? 'offline' : 'saving');
     try {
-      await api.saveAnswers(this.id, Object.entries(batch).map(([q, o]) => ({ question_id: q, option_id: o })));
+      await api.saveAnswers(this.id, Object.entries(batch).map(([q, o]) => ({ question_id: q, option_id: o })), pred ?? undefined);
       // Drop only what was confirmed: a choice changed meanwhile is sent next.
       for (const [q, o] of Object.entries(batch)) if (this.pending[q] === o) delete this.pending[q];
-      write(PREFIX + this.id, this.size ? this.pending : null);
+      write(PREFIX + this.id, Object.keys(this.pending).length ? this.pending : null);
+      if (this.prediction === pred) { this.prediction = null; write(PRED + this.id, null); }
       this.delay = 1000;
       this.set(this.size ? 'saving' : 'saved');
     } catch (err) {
@@ -89,8 +105,11 @@ class AnswerStore {
   finish() {
     this.done = true;
     clearTimeout(this.timer);
+    clearTimeout(this.predTimer);
     this.pending = {};
+    this.prediction = null;
     write(PREFIX + this.id, null);
+    write(PRED + this.id, null);
     stores.delete(this.id);
   }
 }
@@ -113,6 +132,7 @@ try {
   for (let i = 0; i < localStorage.length; i++) {
     const key = localStorage.key(i);
     if (key && key.startsWith(PREFIX)) answerStore(key.slice(PREFIX.length));
+    if (key && key.startsWith(PRED)) answerStore(key.slice(PRED.length));
   }
 } catch { /* storage disabled */ }
 setTimeout(flushAll, 0);

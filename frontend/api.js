@@ -53,7 +53,7 @@ export const contest = (id) => get(`/contests/${enc(id)}`);
 export const startAttempt = (contestId) => post(`/contests/${enc(contestId)}/attempts`);
 export const myAttempts = (contestId) => get(`/contests/${enc(contestId)}/my-attempts`);
 export const attempt = (id) => get(`/attempts/${enc(id)}`);
-export const saveAnswers = (id, answers) => call('PUT', `/attempts/${enc(id)}/answers`, { answers });
+export const saveAnswers = (id, answers, prediction) => call('PUT', `/attempts/${enc(id)}/answers`, { answers, prediction });
 export const submit = (id, answers, prediction) => post(`/attempts/${enc(id)}/submit`, { answers, prediction });
 export const winners = (contestId) => get(`/contests/${enc(contestId)}/winners`);
 

@@ -43,6 +43,9 @@ export default async function quiz(ctx) {
   // The server's saved answers, overridden by any this phone has not sent yet.
   const answers = new Map(a.answers.map((x) => [x.question_id, x.option_id]));
   for (const [q, o] of Object.entries(store.pending)) answers.set(q, o);
+  // The prediction the server saved, shown when this phone has no draft (another
+  // phone, cleared storage); a draft not yet sent wins.
+  if (c.prediction.enabled && a.prediction != null && note.get(id, 'pred', '') === '') note.set(id, 'pred', String(a.prediction));
   let index = Math.min(Math.max(0, note.get(id, 'pos', 0)), n); // n = the submit screen
   let timeUp = false; // set by the first tick, which also submits if time is already up
   let submitting = false;
@@ -126,7 +129,12 @@ export default async function quiz(ctx) {
       c.prediction.enabled ? field({
         label: t('prediction_label'), name: 'prediction', inputmode: 'numeric', autocomplete: 'off',
         hint: `${c.prediction.question} ${t('prediction_hint')}`, value: note.get(id, 'pred', ''), maxlength: 13,
-        oninput: (e) => note.set(id, 'pred', e.target.value),
+        oninput: (e) => {
+          note.set(id, 'pred', e.target.value);
+          // Autosaved once it is a whole number, so it counts even if time runs out.
+          const p = prediction();
+          if (p !== undefined) store.predict(p);
+        },
       }) : null,
       button);
     form.addEventListener('submit', (e) => { e.preventDefault(); submit(false); });

@@ -4,7 +4,8 @@ use super::{AppError, AppResult, Ctx, contests};
 use crate::domain::Text;
 use crate::domain::account::Role;
 use crate::domain::attempt::{
-    self, Attempt, AttemptStatus, BankEntry, check_answers, check_prediction, expired_submitted_at,
+    self, Attempt, AttemptStatus, BankEntry, check_answers, check_autosaved_prediction,
+    check_prediction, expired_submitted_at,
 };
 use crate::domain::contest::Contest;
 use crate::domain::ids::{AttemptId, ContestId, UserId};
@@ -66,7 +67,7 @@ pub async fn owned(ctx: Ctx<'_>, id: AttemptId, owner: UserId) -> AppResult<Atte
 }
 
 /// Closes `a` if its time plus grace is over (lazily, on access), with its
-/// autosaved answers and `submitted_at = deadline`.
+/// autosaved answers and prediction and `submitted_at = deadline`.
 async fn close_if_overdue(
     ctx: Ctx<'_>,
     a: Attempt,
@@ -197,10 +198,17 @@ pub struct Saved {
     pub contest: Contest,
 }
 
-/// Saves answers while the attempt accepts them.
-pub async fn autosave(ctx: Ctx<'_>, a: Attempt, given: &[(String, u32)]) -> AppResult<Saved> {
+/// Saves answers, and the prediction when one is given (so an attempt the
+/// server closes keeps it), while the attempt accepts them.
+pub async fn autosave(
+    ctx: Ctx<'_>,
+    a: Attempt,
+    given: &[(String, u32)],
+    prediction: Option<i64>,
+) -> AppResult<Saved> {
     let answers = check_answers(&a.paper, given)?;
     let contest = contests::find(ctx, a.contest_id).await?;
+    let prediction = check_autosaved_prediction(contest.settings.prediction().enabled, prediction)?;
     let now = ctx.clock.now();
     if !a.is_open() {
         return Err(already_submitted());
@@ -210,7 +218,7 @@ pub async fn autosave(ctx: Ctx<'_>, a: Attempt, given: &[(String, u32)]) -> AppR
         close_if_overdue(ctx, a, &contest, &bank).await?;
         return Err(expired());
     }
-    if !store::autosave(ctx.db, &a, &answers, now).await? {
+    if !store::autosave(ctx.db, &a, &answers, prediction, now).await? {
         return Err(already_submitted());
     }
     let answered = store::answers(&ctx.db.conn, a.id).await?.len();
@@ -277,7 +285,7 @@ pub async fn mine(
 }
 
 /// Closes every attempt whose deadline + grace has passed (of one contest, or
-/// all), with its autosaved answers at `submitted_at = deadline`. Returns how
+/// all), with its autosaved answers and prediction at `submitted_at = deadline`. Returns how
 /// many this call closed.
 pub async fn close_overdue(ctx: Ctx<'_>, contest: Option<ContestId>) -> StoreResult<usize> {
     let mut closed = 0;

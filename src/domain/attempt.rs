@@ -190,6 +190,19 @@ pub fn check_answers(
     }
 }
 
+/// The prediction an autosave carries: optional (absent keeps the stored
+/// one), within [`PREDICTION`] when given, ignored when the contest does not
+/// ask it.
+pub fn check_autosaved_prediction(
+    enabled: bool,
+    given: Option<i64>,
+) -> Result<Option<i64>, FieldError> {
+    match given {
+        Some(_) => check_prediction(enabled, given),
+        None => Ok(None),
+    }
+}
+
 /// The prediction a submit carries: required (within [`PREDICTION`]) when
 /// the contest asks it, ignored when it does not.
 pub fn check_prediction(enabled: bool, given: Option<i64>) -> Result<Option<i64>, FieldError> {

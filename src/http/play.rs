@@ -161,6 +161,9 @@ pub struct AnswerBody {
 pub struct AnswersBody {
     #[schema(schema_with = schema::answers)]
     pub answers: Vec<AnswerBody>,
+    #[serde(default)]
+    #[schema(schema_with = schema::autosaved_prediction)]
+    pub prediction: Option<i64>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -200,7 +203,7 @@ async fn autosave(
 ) -> ApiResult<HttpResponse> {
     let a = owned_attempt(&state, &auth, &path).await?;
     let body = body.into_inner().await?;
-    let saved = attempts::autosave(state.ctx(), a, &pairs(&body.answers)).await?;
+    let saved = attempts::autosave(state.ctx(), a, &pairs(&body.answers), body.prediction).await?;
     Ok(HttpResponse::Ok().json(views::Autosaved {
         saved: saved.saved,
         answered: saved.answered,

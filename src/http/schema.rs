@@ -528,6 +528,17 @@ pub fn prediction() -> ObjectBuilder {
     )
 }
 
+pub fn autosaved_prediction() -> ObjectBuilder {
+    whole(
+        PREDICTION,
+        true,
+        "How many participants will answer every question right, saved with the answers so \
+         an attempt the server closes keeps it: optional (absent or null keeps the saved one; \
+         a submit's prediction replaces it), 422 when out of range, ignored when the contest \
+         does not ask the prediction question.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -348,15 +348,33 @@ async fn upsert_answers(
     Ok(())
 }
 
-/// Autosaves answers while the attempt is open. False when it is closed.
+/// Autosaves answers, and the prediction when given (absent keeps the stored
+/// one), while the attempt is open. False when it is closed.
 pub async fn autosave(
     db: &Db,
     a: &Attempt,
     answers: &[(String, u32)],
+    prediction: Option<i64>,
     now: Millis,
 ) -> StoreResult<bool> {
     let (_turn, tx) = db.write().await?;
-    if !lock_open(&tx, a.id).await? {
+    let open = match prediction {
+        None => lock_open(&tx, a.id).await?,
+        // The prediction's write takes the same lock as `lock_open`.
+        Some(p) => {
+            // hand-written: autosave with a prediction — the conditional UPDATE both locks the open row and stores it.
+            let res = tx
+                .execute_raw(stmt(
+                    &tx,
+                    "UPDATE attempts SET prediction = $1 WHERE id = $2 AND status = 'open'",
+                    [v(p), v(a.id.to_string())],
+                ))
+                .await
+                .context("saving prediction")?;
+            res.rows_affected() == 1
+        }
+    };
+    if !open {
         return Ok(false);
     }
     upsert_answers(&tx, a, answers, now).await?;
@@ -384,7 +402,7 @@ pub trait Marking: Sync {
 
 /// Closes an open attempt exactly once: merges `answers` over the autosaved
 /// ones, stores each answer with its mark and the result with a conditional
-/// UPDATE. Used by submit (`Submitted`) and by the sweep (`Expired`,
+/// UPDATE; `prediction` replaces the autosaved one, `None` keeps it. Used by submit (`Submitted`) and by the sweep (`Expired`,
 /// `submitted_at = deadline`).
 pub async fn close(
     db: &Db,
@@ -433,11 +451,13 @@ pub async fn close(
             .context("marking answers")?;
     }
     let score = i64::from(score);
-    // hand-written: the conditional score update (WHERE status = 'open'), G1 — its row count decides who scored; 4th of 4.
-    let res = tx
-        .execute_raw(stmt(
+    // A prediction given now replaces the autosaved one; none keeps it.
+    // hand-written: the conditional score update (WHERE status = 'open'), G1 — the row it returns says who scored; 4th of 4.
+    let row = tx
+        .query_one_raw(stmt(
             &tx,
-            "UPDATE attempts SET status = $1, score = $2, submitted_at = $3, prediction = $4 WHERE id = $5 AND status = 'open'",
+            "UPDATE attempts SET status = $1, score = $2, submitted_at = $3, prediction = COALESCE($4, prediction)
+             WHERE id = $5 AND status = 'open' RETURNING prediction",
             [
                 v(status.as_str().to_owned()),
                 v(score),
@@ -448,9 +468,10 @@ pub async fn close(
         ))
         .await
         .context("scoring attempt")?;
-    if res.rows_affected() != 1 {
+    let Some(row) = row else {
         return Err(anyhow!("attempt {} changed under its lock", a.id).into());
-    }
+    };
+    let prediction: Option<i64> = col(&row, "prediction")?;
     tx.commit().await.context("committing submit")?;
     // Exactly what was written: no need to read it back.
     Ok(CloseOutcome::Closed(Attempt {

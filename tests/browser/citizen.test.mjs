@@ -148,6 +148,15 @@ test('a citizen registers, takes the quiz through a reload and a spell offline, 
   assert.equal(await prediction.getAttribute('aria-invalid'), 'true');
   await screen(page, 'citizen-07-submit');
   await prediction.fill('1200');
+  // The typed prediction is autosaved, so it survives a reload even without this
+  // phone's draft (another tab with the draft cleared: what the server kept).
+  await waitUntil(async () => (await ok('GET', `/attempts/${attemptId}`, undefined, token)).attempt.prediction === 1200, 10_000, 'the autosaved prediction');
+  await page.evaluate((id) => localStorage.removeItem(`crane.pred.${id}`), attemptId);
+  const reloaded = await context.newPage();
+  await reloaded.goto(`${BASE}/attempts/${attemptId}`);
+  await reloaded.getByRole('heading', { level: 1, name: 'Nộp bài' }).waitFor();
+  assert.equal(await reloaded.getByLabel('Dự đoán của bạn').inputValue(), '1200', 'the prediction survives a reload');
+  await reloaded.close();
   await page.getByRole('button', { name: 'Nộp bài' }).click();
   await page.getByRole('heading', { level: 1, name: 'Kết quả bài thi' }).waitFor();
   server = (await ok('GET', `/attempts/${attemptId}`, undefined, token)).attempt;

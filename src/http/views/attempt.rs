@@ -45,6 +45,9 @@ pub struct AttemptView {
     pub questions: Vec<AttemptQuestion>,
     /// The saved answers, in the order of the questions.
     pub answers: Vec<SavedAnswer>,
+    /// The saved prediction (autosaved, or the submitted one), or null.
+    #[schema(required = true)]
+    pub prediction: Option<i64>,
     /// Once the attempt is closed: its result.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = AttemptResult)]
@@ -118,6 +121,7 @@ impl AttemptView {
             question_count: a.question_count,
             questions,
             answers,
+            prediction: a.prediction,
             result: (!a.is_open()).then(|| AttemptResult::new(a, tz)),
         }
     }
