@@ -34,14 +34,19 @@ export default async function users(ctx) {
       h('div', { class: 'actions' }, select, save));
   }
 
+  // Only the latest search may fill the list: the first one (all accounts)
+  // can answer after a search the admin typed, and must not overwrite it.
+  let latest = 0;
   async function search() {
     const q = form.elements.q.value.trim();
+    const mine = ++latest;
     history.replaceState(null, '', q ? `/admin/users?q=${encodeURIComponent(q)}` : '/admin/users');
     try {
       const { users: found } = await api.users(q);
+      if (mine !== latest) return;
       mount(list, found.length ? h('ul', { class: 'cards' }, found.map(row)) : h('p', {}, t('no_users')));
     } catch (err) {
-      say(msg, 'error', errorText(err));
+      if (mine === latest) say(msg, 'error', errorText(err));
     }
   }
   form.addEventListener('submit', (e) => { e.preventDefault(); say(msg); busy(button, search); });

@@ -49,9 +49,12 @@ test('an admin finds an account and makes it an organiser', async () => {
   await page.getByRole('heading', { level: 1, name: 'Tài khoản' }).waitFor();
   await page.getByLabel('Tìm theo số điện thoại hoặc họ tên').fill(people.khoa.phone);
   await page.getByRole('button', { name: 'Tìm', exact: true }).click();
-  await page.getByRole('heading', { level: 2, name: 'Võ Minh Khoa' }).waitFor();
-  await page.getByLabel('Vai trò của Võ Minh Khoa').selectOption('organiser');
-  await page.getByRole('button', { name: 'Đổi vai trò' }).click();
+  // The search's own answer: one account (the first, unfiltered list may be longer).
+  const khoa = page.getByRole('listitem').filter({ hasText: people.khoa.phone });
+  await khoa.getByRole('heading', { level: 2, name: 'Võ Minh Khoa' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('ul.cards > li').length === 1);
+  await khoa.getByLabel('Vai trò của Võ Minh Khoa').selectOption('organiser');
+  await khoa.getByRole('button', { name: 'Đổi vai trò' }).click();
   await page.getByText('Đã đổi vai trò của Võ Minh Khoa.').waitFor();
   await screen(page, 'admin-01-accounts');
   const { users } = await ok('GET', `/admin/users?q=${people.khoa.phone}`, undefined, admin);
