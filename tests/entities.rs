@@ -7,6 +7,8 @@
 //! set: each test creates its own database next to it, named after it with a
 //! random suffix, which the caller drops after the run.
 
+mod common;
+
 use crane::entities::{
     attempt_answers, attempts, audit_log, contests, disqualifications, questions,
     result_ineligible, results, sessions, users,
@@ -31,7 +33,7 @@ struct Fresh {
 impl Fresh {
     async fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = database_url(&dir).await;
+        let url = common::fresh_database_url(&dir).await;
         let settings = Settings::for_tests(&url).expect("test settings");
         let db = Db::connect(&settings).await.expect("connect");
         db.migrate().await.expect("migrate");
@@ -40,30 +42,6 @@ impl Fresh {
 
     fn conn(&self) -> &DatabaseConnection {
         &self.db.conn
-    }
-}
-
-/// As tests/common/mod.rs: a SQLite file in `dir`, or a new PostgreSQL
-/// database next to TEST_DATABASE_URL's.
-async fn database_url(dir: &tempfile::TempDir) -> String {
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(base) if !base.is_empty() => {
-            let (server, name) = base
-                .rsplit_once('/')
-                .expect("TEST_DATABASE_URL names a database");
-            let name = name.split('?').next().unwrap_or(name);
-            let db = format!("{name}_{}", uuid::Uuid::new_v4().simple());
-            let admin = sea_orm::Database::connect(format!("{server}/postgres"))
-                .await
-                .expect("PostgreSQL must be reachable at TEST_DATABASE_URL");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{db}\""))
-                .await
-                .expect("creating a test database");
-            admin.close().await.ok();
-            format!("{server}/{db}")
-        }
-        _ => format!("sqlite://{}/crane.db?mode=rwc", dir.path().display()),
     }
 }
 
