@@ -275,12 +275,7 @@ async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<
             Ok(())
         }
         ResultsCommand::Finalize { .. } => {
-            let contest = if contest.results_computed_at.is_none() {
-                results::compute(ctx, &contest).await?.1
-            } else {
-                contest
-            };
-            let (d, _) = results::finalize(ctx, &contest, "cli").await?;
+            let (d, _) = results::compute_and_freeze(ctx, &contest, "cli").await?;
             println!("finalized; digest {d}");
             Ok(())
         }

@@ -112,6 +112,17 @@ pub async fn finalize(ctx: Ctx<'_>, c: &Contest, actor: &str) -> AppResult<(Stri
             ),
         ));
     }
+    compute_and_freeze(ctx, c, actor).await
+}
+
+/// Ranks from the stored attempts, replaces the stored ranking and freezes it
+/// with the digest of exactly that ranking: one ranking, not two. The command
+/// line's `crane results finalize` calls this directly (no prior compute needed).
+pub async fn compute_and_freeze(
+    ctx: Ctx<'_>,
+    c: &Contest,
+    actor: &str,
+) -> AppResult<(String, Contest)> {
     let (ranking, _) = compute(ctx, c).await?;
     let d = digest(
         &c.id.to_string(),

@@ -303,14 +303,19 @@ pub async fn answers<C: ConnectionTrait>(
 }
 
 /// Locks the attempt row for this transaction if it is still open (PostgreSQL
-/// row lock; SQLite already holds the write lock). False when it is closed.
-async fn lock_open(tx: &DatabaseTransaction, attempt_id: AttemptId) -> anyhow::Result<bool> {
-    // hand-written: the submit and autosave paths, G1 — a no-op conditional UPDATE takes the row lock; 1st of 4 per submit.
+/// row lock; SQLite already holds the write lock), storing `prediction` when
+/// one is given. False when it is closed.
+async fn lock_open(
+    tx: &DatabaseTransaction,
+    attempt_id: AttemptId,
+    prediction: Option<i64>,
+) -> anyhow::Result<bool> {
+    // hand-written: the submit and autosave paths, G1 — a conditional UPDATE takes the row lock (and keeps an autosaved prediction); 1st of 4 per submit.
     let res = tx
         .execute_raw(stmt(
             tx,
-            "UPDATE attempts SET status = status WHERE id = $1 AND status = 'open'",
-            [v(attempt_id.to_string())],
+            "UPDATE attempts SET prediction = COALESCE($2, prediction) WHERE id = $1 AND status = 'open'",
+            [v(attempt_id.to_string()), v(prediction)],
         ))
         .await
         .context("locking attempt")?;
@@ -358,22 +363,7 @@ pub async fn autosave(
     now: Millis,
 ) -> StoreResult<bool> {
     let (_turn, tx) = db.write().await?;
-    let open = match prediction {
-        None => lock_open(&tx, a.id).await?,
-        // The prediction's write takes the same lock as `lock_open`.
-        Some(p) => {
-            // hand-written: autosave with a prediction — the conditional UPDATE both locks the open row and stores it.
-            let res = tx
-                .execute_raw(stmt(
-                    &tx,
-                    "UPDATE attempts SET prediction = $1 WHERE id = $2 AND status = 'open'",
-                    [v(p), v(a.id.to_string())],
-                ))
-                .await
-                .context("saving prediction")?;
-            res.rows_affected() == 1
-        }
-    };
+    let open = lock_open(&tx, a.id, prediction).await?;
     if !open {
         return Ok(false);
     }
@@ -402,8 +392,8 @@ pub trait Marking: Sync {
 
 /// Closes an open attempt exactly once: merges `answers` over the autosaved
 /// ones, stores each answer with its mark and the result with a conditional
-/// UPDATE; `prediction` replaces the autosaved one, `None` keeps it. Used by submit (`Submitted`) and by the sweep (`Expired`,
-/// `submitted_at = deadline`).
+/// UPDATE; `prediction` replaces the autosaved one, `None` keeps it. Used by
+/// submit (`Submitted`) and by the sweep (`Expired`, `submitted_at = deadline`).
 pub async fn close(
     db: &Db,
     a: &Attempt,
@@ -414,7 +404,7 @@ pub async fn close(
     submitted_at: Millis,
 ) -> StoreResult<CloseOutcome> {
     let (_turn, tx) = db.write().await?;
-    if !lock_open(&tx, a.id).await? {
+    if !lock_open(&tx, a.id, None).await? {
         drop(tx);
         let stored = find(&db.conn, a.id)
             .await?
