@@ -10,6 +10,7 @@ pub mod export;
 pub mod hashing;
 pub mod http;
 pub mod settings;
+pub mod sms;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

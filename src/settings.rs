@@ -17,6 +17,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub limits: LimitSettings,
     pub attempts: AttemptSettings,
+    pub sms: SmsSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -33,6 +34,48 @@ pub struct AuthSettings {
     pub cookie_secure: bool,
     pub hash_concurrency: usize,
     pub hash_queue: usize,
+    pub verify_phone: bool,
+    pub otp_ttl_seconds: i64,
+    pub otp_max_checks: i64,
+    pub otp_resend_seconds: i64,
+    pub otp_per_phone_per_day: i64,
+    pub reset_code_ttl_minutes: i64,
+}
+
+impl AuthSettings {
+    /// The one-time code rules, in the domain's terms.
+    pub fn otp_rules(&self) -> crate::domain::otp::Rules {
+        crate::domain::otp::Rules {
+            ttl_ms: self.otp_ttl_seconds.max(1) * 1_000,
+            max_checks: self.otp_max_checks.max(1),
+            resend_ms: self.otp_resend_seconds.max(0) * 1_000,
+            per_day: self.otp_per_phone_per_day.max(1),
+        }
+    }
+}
+
+/// The SMS gateway (see `crate::sms`). The token never appears in logs.
+#[derive(Clone, Deserialize)]
+pub struct SmsSettings {
+    pub provider: String,
+    pub url: String,
+    pub token: String,
+    pub timeout_seconds: u64,
+    pub retries: u32,
+    pub unavailable_seconds: u64,
+}
+
+impl fmt::Debug for SmsSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmsSettings")
+            .field("provider", &self.provider)
+            .field("url", &redact_url(&self.url))
+            .field("token", &if self.token.is_empty() { "" } else { "***" })
+            .field("timeout_seconds", &self.timeout_seconds)
+            .field("retries", &self.retries)
+            .field("unavailable_seconds", &self.unavailable_seconds)
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -41,6 +84,7 @@ pub struct LimitSettings {
     pub login_failure_window_seconds: u64,
     pub registrations_per_ip_per_minute: u32,
     pub logins_per_ip_per_minute: u32,
+    pub otp_per_ip_per_hour: u32,
     pub trusted_proxies: Vec<String>,
     pub max_json_bytes: usize,
     pub max_import_bytes: usize,
@@ -135,6 +179,7 @@ impl fmt::Debug for Settings {
             .field("auth", &self.auth)
             .field("limits", &self.limits)
             .field("attempts", &self.attempts)
+            .field("sms", &self.sms)
             .finish()
     }
 }
@@ -153,7 +198,10 @@ mod tests {
             redact_url("sqlite://data/crane.db"),
             "sqlite://data/crane.db"
         );
-        let s = Settings::for_tests("postgres://u:hunter2@h/d").unwrap();
-        assert!(!format!("{s:?}").contains("hunter2"));
+        let mut s = Settings::for_tests("postgres://u:hunter2@h/d").unwrap();
+        s.sms.token = "gateway-secret".to_owned();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("hunter2"));
+        assert!(!shown.contains("gateway-secret"));
     }
 }

@@ -37,6 +37,13 @@ pub async fn prepare(settings: Settings, clock: Clock) -> anyhow::Result<web::Da
         .map_err(|e| anyhow::anyhow!("limits.trusted_proxies: {e}"))?;
     let hasher = Hasher::new(settings.hash_concurrency(), settings.auth.hash_queue);
     let limits = Limits::new(&settings.limits);
+    let sms = crate::sms::Sms::start(&settings.sms)?;
+    if settings.sms.provider == "console" {
+        tracing::info!(
+            "sms.provider = \"console\": text messages (one-time codes) are written to this log, \
+             not sent; set sms.provider = \"http\" and sms.url for a real gateway"
+        );
+    }
     Ok(web::Data::new(AppState {
         db,
         settings: Arc::new(settings),
@@ -45,6 +52,7 @@ pub async fn prepare(settings: Settings, clock: Clock) -> anyhow::Result<web::Da
         limits,
         trusted_proxies,
         banks: Default::default(),
+        sms,
     }))
 }
 
@@ -138,6 +146,9 @@ fn spawn_sweeper(state: web::Data<AppState>) {
                 tracing::warn!(error = ?e, "session purge failed");
             }
             state.limits.housekeeping();
+            if let Err(e) = crate::store::phone_codes::purge(&state.db, now).await {
+                tracing::warn!(error = ?e, "phone code purge failed");
+            }
             if let Err(e) = crate::app::attempts::close_overdue(state.ctx(), None).await {
                 tracing::warn!(error = ?e, "closing overdue attempts failed");
             }

@@ -10,7 +10,7 @@
 mod common;
 
 use crane::entities::{
-    attempt_answers, attempts, audit_log, contests, disqualifications, questions,
+    attempt_answers, attempts, audit_log, contests, disqualifications, phone_codes, questions,
     result_ineligible, results, sessions, users,
 };
 use crane::settings::Settings;
@@ -92,6 +92,8 @@ fn user(id: String, phone: &str, filled: bool) -> users::Model {
         date_of_birth: filled.then(|| "1990-02-03".to_owned()),
         role: "admin".to_owned(),
         created_at: T,
+        province_code: filled.then(|| "01".to_owned()),
+        commune_code: filled.then(|| "00004".to_owned()),
     }
 }
 
@@ -281,6 +283,26 @@ async fn every_table_round_trips_through_its_entity() {
             detail: r#"{"reason":"two accounts"}"#.to_owned(),
         },
         entry_id,
+    )
+    .await;
+
+    round_trip::<phone_codes::Entity>(
+        db,
+        phone_codes::Model {
+            phone: "0912000001".to_owned(),
+            purpose: "reset".to_owned(),
+            salt: "00112233445566778899aabbccddeeff".to_owned(),
+            code_hash: "ab".repeat(32),
+            issued_at: T,
+            expires_at: T + 300_000,
+            checks: 2,
+            used_at: Some(T + 60_000),
+            issued_by: Some(user_id.clone()),
+            last_request_at: T,
+            requests_since: T - 3_600_000,
+            requests: 3,
+        },
+        "0912000001",
     )
     .await;
 
@@ -645,6 +667,7 @@ async fn every_entity_declares_its_tables_columns_types_keys_and_foreign_keys() 
         declared::<result_ineligible::Entity>(),
         declared::<disqualifications::Entity>(),
         declared::<audit_log::Entity>(),
+        declared::<phone_codes::Entity>(),
     ];
     assert_eq!(
         entities

@@ -169,6 +169,23 @@ const EXPECTED: &[(&str, &str, [&[u16]; 4])] = &[
         "/api/v1/admin/users/{id}/role",
         [&[401], &[403], &[403], &[200]],
     ),
+    (
+        "POST",
+        "/api/v1/admin/users/{id}/reset-code",
+        [&[401], &[403], &[403], &[200]],
+    ),
+    ("POST", "/api/v1/auth/otp", [&[202], &[202], &[202], &[202]]),
+    // Anyone may try; without the phone's code it is refused by the code.
+    (
+        "POST",
+        "/api/v1/auth/reset",
+        [&[422], &[422], &[422], &[422]],
+    ),
+    (
+        "PUT",
+        "/api/v1/me/password",
+        [&[401], &[204], &[204], &[204]],
+    ),
     ("GET", "/api/v1/divisions", [&[200], &[200], &[200], &[200]]),
     (
         "GET",
@@ -346,7 +363,10 @@ impl World {
         };
         let id = match (method, path) {
             ("POST", "/api/v1/auth/register") => {
-                body = json_body(TestApp::registration(&common::phone()));
+                let p = common::phone();
+                let mut b = TestApp::registration(&p);
+                b["otp"] = json!(self.app.registration_code(&p).await.expect("a code"));
+                body = json_body(b);
                 String::new()
             }
             ("POST", "/api/v1/auth/login") => {
@@ -421,6 +441,26 @@ impl World {
             ("PUT", "/api/v1/admin/users/{id}/role") => {
                 body = json_body(json!({"role": "participant"}));
                 self.victim.clone()
+            }
+            ("POST", "/api/v1/admin/users/{id}/reset-code") => {
+                body = json_body(json!({}));
+                self.victim.clone()
+            }
+            ("POST", "/api/v1/auth/otp") => {
+                body = json_body(json!({"phone": common::phone(), "purpose": "register"}));
+                String::new()
+            }
+            ("POST", "/api/v1/auth/reset") => {
+                body = json_body(
+                    json!({"phone": self.phones[0], "otp": "000000", "new_password": PASSWORD}),
+                );
+                String::new()
+            }
+            ("PUT", "/api/v1/me/password") => {
+                // The same password again: the probe changes nothing the others rely on.
+                let pw = if role == 1 { PASSWORD } else { STAFF_PASSWORD };
+                body = json_body(json!({"current_password": pw, "new_password": pw}));
+                String::new()
             }
             ("GET", p)
                 if p.contains("/winners.")
@@ -744,15 +784,14 @@ async fn role_score_and_status_sent_in_request_bodies_are_refused_and_never_appl
     let mut body = TestApp::registration(&p);
     body["address"]["role"] = json!("admin");
     expect_refused("register with address.role", &app.register(body).await);
+    let mut body = TestApp::registration(&p);
+    body["otp"] = json!(app.registration_code(&p).await.expect("a code"));
     let r = app
         .raw(
             Method::POST,
             "/api/v1/auth/register?role=admin",
             None,
-            Some((
-                "application/json",
-                serde_json::to_vec(&TestApp::registration(&p)).unwrap(),
-            )),
+            Some(("application/json", serde_json::to_vec(&body).unwrap())),
         )
         .await;
     if r.body["user"]["role"] != "participant" {

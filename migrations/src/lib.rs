@@ -14,6 +14,8 @@ mod m20261128_000007_create_results;
 mod m20261128_000008_create_result_ineligible;
 mod m20261128_000009_create_disqualifications;
 mod m20261128_000010_create_audit_log;
+mod m20261205_000011_add_division_codes_to_users;
+mod m20261205_000012_create_phone_codes;
 
 pub struct Migrator;
 
@@ -31,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_create_result_ineligible::Migration),
             Box::new(m20261128_000009_create_disqualifications::Migration),
             Box::new(m20261128_000010_create_audit_log::Migration),
+            Box::new(m20261205_000011_add_division_codes_to_users::Migration),
+            Box::new(m20261205_000012_create_phone_codes::Migration),
         ]
     }
 }

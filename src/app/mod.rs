@@ -42,6 +42,16 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     /// Password hashing is saturated: nothing was done, try again shortly.
     HashingBusy,
+    /// Asked again too soon (a one-time code for this phone): wait this many seconds.
+    TooSoon {
+        retry_after: u64,
+    },
+    /// The SMS gateway cannot take messages now: nothing was counted or sent.
+    SmsUnavailable {
+        retry_after: u64,
+    },
+    /// A one-time code was not accepted.
+    Code(crate::domain::otp::Rejection),
     Store(StoreError),
 }
 
@@ -105,6 +115,11 @@ impl std::fmt::Display for AppError {
                 write!(f, "invalid values: {}", list.join("; "))
             }
             AppError::HashingBusy => f.write_str("password hashing is busy"),
+            AppError::TooSoon { retry_after } => write!(f, "too soon: wait {retry_after} s"),
+            AppError::SmsUnavailable { retry_after } => {
+                write!(f, "SMS unavailable for {retry_after} s")
+            }
+            AppError::Code(r) => write!(f, "code not accepted: {r:?}"),
             AppError::Store(StoreError::Other(e) | StoreError::Overloaded(e)) => write!(f, "{e:#}"),
             AppError::Store(e) => write!(f, "{e}"),
         }

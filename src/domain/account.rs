@@ -1,7 +1,7 @@
 //! Accounts: who a citizen is, as the prize list must print it.
 
 use super::pattern::{self, SPACE, WHITESPACE};
-use super::{FieldError, Problems, Text, char_len, has_control};
+use super::{FieldError, Problems, Text, char_len, divisions, has_control};
 use super::{password::Password, phone::Phone};
 use std::ops::RangeInclusive;
 
@@ -89,6 +89,11 @@ pub struct Address {
     pub district: Option<String>,
     pub commune: String,
     pub hamlet: String,
+    /// The official province code, when the province is one of today's 34.
+    pub province_code: Option<String>,
+    /// The official commune code; none for a legacy address (written before
+    /// the 2025 reform, with a district, or with names the divisions lack).
+    pub commune_code: Option<String>,
 }
 
 impl Address {
@@ -129,7 +134,83 @@ impl Address {
             district: district?,
             commune: commune?,
             hamlet: hamlet?,
+            province_code: None,
+            commune_code: None,
         })
+    }
+
+    /// An address picked from the divisions: both codes must exist and the
+    /// commune must lie in the province; the names are the official ones.
+    pub fn from_codes(
+        province_code: &str,
+        commune_code: &str,
+        hamlet: &str,
+        problems: &mut Problems,
+    ) -> Option<Self> {
+        let hamlet = Self::parse("-", None, "-", hamlet, problems)?.hamlet;
+        let Some(province) = divisions::province(province_code.trim()) else {
+            problems.push(
+                "address.province_code",
+                "unknown_province",
+                Text::new(
+                    "Không có tỉnh, thành phố với mã này",
+                    "no province has this code",
+                ),
+            );
+            return None;
+        };
+        let commune = match divisions::commune(commune_code.trim()) {
+            Some((p, c)) if p.code == province.code => c,
+            found => {
+                problems.push(
+                    "address.commune_code",
+                    if found.is_some() {
+                        "commune_not_in_province"
+                    } else {
+                        "unknown_commune"
+                    },
+                    Text::new(
+                        format!("Xã, phường này không thuộc {}", province.name),
+                        format!("this commune is not in {}", province.short_name),
+                    ),
+                );
+                return None;
+            }
+        };
+        Some(Self {
+            province: province.name.clone(),
+            district: None,
+            commune: commune.name.clone(),
+            hamlet,
+            province_code: Some(province.code.clone()),
+            commune_code: Some(commune.code.clone()),
+        })
+    }
+
+    /// Finds the codes of an address written as text. The province is found
+    /// by name ("Đồng Tháp", "Tỉnh Đồng Tháp", "Dong Thap"); the commune only
+    /// when there is no district (a district means the address predates the
+    /// 2025 reform, when the same commune name could denote another place).
+    /// What is found takes its official name; what is not stays as written,
+    /// and the address is then legacy.
+    pub fn resolved(mut self) -> Self {
+        let Some(p) = divisions::find_province(&self.province) else {
+            return self;
+        };
+        self.province = p.name.clone();
+        self.province_code = Some(p.code.clone());
+        if self.district.is_none()
+            && let Some(c) = divisions::find_commune(p, &self.commune)
+        {
+            self.commune = c.name.clone();
+            self.commune_code = Some(c.code.clone());
+        }
+        self
+    }
+
+    /// Written as text and not found in today's divisions.
+    pub fn is_legacy(&self) -> bool {
+        self.commune_code.is_none()
     }
 
     /// An address part [`Address::parse`] accepts, as an ECMA-262 pattern;

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod contest;
 pub mod divisions;
 pub mod ids;
+pub mod otp;
 pub mod password;
 pub mod pattern;
 pub mod phone;
@@ -31,6 +32,14 @@ impl FieldError {
             field: field.into(),
             code,
             message: message.into(),
+        }
+    }
+
+    /// The same problem under another field name (`password` → `new_password`).
+    pub fn renamed(self, field: &str) -> Self {
+        Self {
+            field: field.to_owned(),
+            ..self
         }
     }
 }

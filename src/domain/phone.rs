@@ -64,6 +64,11 @@ impl Phone {
         &self.0
     }
 
+    /// The international form an SMS gateway takes: `+84912345678`.
+    pub fn e164(&self) -> String {
+        format!("+84{}", &self.0[1..])
+    }
+
     /// The spellings [`Phone::parse`] accepts, as the body of an ECMA-262
     /// pattern without anchors: surrounding whitespace, at most 32 characters
     /// between them, separators anywhere between the digits, and the digits

@@ -29,6 +29,10 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub role: String,
     pub created_at: i64,
+    #[sea_orm(column_type = "Text")]
+    pub province_code: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub commune_code: Option<String>,
     #[sea_orm(has_many)]
     pub sessions: HasMany<super::sessions::Entity>,
     #[sea_orm(has_many)]

@@ -1,4 +1,4 @@
-//! Admin routes for accounts: search, role changes (audited).
+//! Admin routes for accounts: search, role changes and reset codes (audited).
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth};
@@ -17,7 +17,8 @@ use utoipa::openapi::schema::{ObjectBuilder, Type};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/users", web::get().to(search_users))
-        .route("/admin/users/{id}/role", web::put().to(set_role));
+        .route("/admin/users/{id}/role", web::put().to(set_role))
+        .route("/admin/users/{id}/reset-code", web::post().to(reset_code));
 }
 
 /// The longest search text, in characters once trimmed.
@@ -153,4 +154,32 @@ async fn set_role(
     })?;
     let user = accounts::set_role(state.ctx(), auth.user_id(), id, role).await?;
     Ok(HttpResponse::Ok().json(views::UserEnvelope::new(&user)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/reset-code",
+    operation_id = "reset_code",
+    tag = "admins",
+    params(("id" = String, Path, description = "the id")),
+    responses((status = 200, description = "a one-time reset code for the account's phone, to read out by telephone; written to the audit log (never the code itself)", body = views::ResetCode),
+        errors::AdminAction),
+    security(("bearer" = []), ("cookie" = [])),
+)]
+async fn reset_code(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    auth.require_admin()?;
+    let id: UserId = parse_id(&path)?;
+    let ttl_ms = state.settings.auth.reset_code_ttl_minutes.max(1) * 60_000;
+    let (code, expires_at) =
+        accounts::issue_reset_code(state.ctx(), auth.user_id(), id, ttl_ms).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(views::ResetCode {
+            code: code.expose().to_owned(),
+            expires_at,
+        }))
 }

@@ -10,6 +10,7 @@ use crate::app::accounts;
 use crate::domain::Problems;
 use crate::domain::Text;
 use crate::domain::account::{Address, DateOfBirth, FullName, NationalId, Registration, Role};
+use crate::domain::otp::{Code, Purpose};
 use crate::domain::password::Password;
 use crate::domain::phone::Phone;
 use crate::hashing::HashError;
@@ -22,22 +23,63 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/auth/register", web::post().to(register))
         .route("/auth/login", web::post().to(login))
         .route("/auth/logout", web::post().to(logout))
+        .route("/auth/otp", web::post().to(request_code))
+        .route("/auth/reset", web::post().to(reset_password))
+        .route("/me/password", web::put().to(change_password))
         .route("/me", web::get().to(me));
 }
 
-/// A postal address as the prize list prints it.
+/// A postal address as the prize list prints it. Either picked from the
+/// divisions (`province_code` and `commune_code`: the names are the official
+/// ones) or written as text (`province`, `commune`, and `district` for an
+/// address from before the 2025 reform): text that names one of today's
+/// communes gets its codes; other text is kept as written, as a legacy
+/// address. `legacy: true` keeps text as written without looking it up.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressBody {
+    #[serde(default)]
+    #[schema(schema_with = schema::province_code)]
+    pub province_code: Option<String>,
+    #[serde(default)]
+    #[schema(schema_with = schema::commune_code)]
+    pub commune_code: Option<String>,
+    #[serde(default)]
     #[schema(schema_with = schema::province)]
-    pub province: String,
+    pub province: Option<String>,
     #[serde(default)]
     #[schema(schema_with = schema::district)]
     pub district: Option<String>,
+    #[serde(default)]
     #[schema(schema_with = schema::commune)]
-    pub commune: String,
+    pub commune: Option<String>,
     #[schema(schema_with = schema::hamlet)]
     pub hamlet: String,
+    /// Keep the text as written (an address from before the reform).
+    #[serde(default)]
+    pub legacy: bool,
+}
+
+impl AddressBody {
+    /// The address, or its problems added to `p`.
+    pub fn parse(&self, p: &mut Problems) -> Option<Address> {
+        if self.province_code.is_some() || self.commune_code.is_some() {
+            return Address::from_codes(
+                self.province_code.as_deref().unwrap_or(""),
+                self.commune_code.as_deref().unwrap_or(""),
+                &self.hamlet,
+                p,
+            );
+        }
+        let text = Address::parse(
+            self.province.as_deref().unwrap_or(""),
+            self.district.as_deref(),
+            self.commune.as_deref().unwrap_or(""),
+            &self.hamlet,
+            p,
+        )?;
+        Some(if self.legacy { text } else { text.resolved() })
+    }
 }
 
 /// A new participant. Every field is checked and every problem reported at
@@ -58,6 +100,42 @@ pub struct RegisterBody {
     #[serde(default)]
     #[schema(schema_with = date_of_birth_schema)]
     pub date_of_birth: Option<String>,
+    /// The code sent by SMS (`POST /auth/otp`, purpose `register`); required
+    /// when the service verifies phones (`auth.verify_phone`, the default).
+    #[serde(default)]
+    #[schema(schema_with = schema::otp)]
+    pub otp: Option<String>,
+}
+
+/// `POST /auth/otp`: send a one-time code to a phone.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRequestBody {
+    #[schema(schema_with = schema::phone)]
+    pub phone: String,
+    #[schema(schema_with = schema::otp_purpose)]
+    pub purpose: String,
+}
+
+/// `POST /auth/reset`: a new password with a reset code.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetBody {
+    #[schema(schema_with = schema::phone)]
+    pub phone: String,
+    #[schema(schema_with = schema::otp)]
+    pub otp: String,
+    #[schema(schema_with = schema::password)]
+    pub new_password: String,
+}
+
+/// `PUT /me/password`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeBody {
+    pub current_password: String,
+    #[schema(schema_with = schema::password)]
+    pub new_password: String,
 }
 
 /// The date of birth as of the system clock; the served document states the
@@ -87,23 +165,18 @@ impl From<HashError> for ApiError {
     }
 }
 
-/// Validates a registration, reporting every bad field at once.
+/// Validates a registration, reporting every bad field at once; with
+/// `need_code`, the one-time code too.
 pub fn parse_registration(
     body: &RegisterBody,
     today: chrono::NaiveDate,
-) -> Result<Registration, ApiError> {
+    need_code: bool,
+) -> Result<(Registration, Option<Code>), ApiError> {
     let mut p = Problems::default();
     let phone = p.take(Phone::parse(&body.phone));
     let password = p.take(Password::parse(&body.password));
     let full_name = p.take(FullName::parse(&body.full_name));
-    let a = &body.address;
-    let address = Address::parse(
-        &a.province,
-        a.district.as_deref(),
-        &a.commune,
-        &a.hamlet,
-        &mut p,
-    );
+    let address = body.address.parse(&mut p);
     let national_id = match body
         .national_id
         .as_deref()
@@ -122,6 +195,21 @@ pub fn parse_registration(
         Some(d) => p.take(DateOfBirth::parse(d, today)).map(Some),
         None => Some(None),
     };
+    let code = match (need_code, body.otp.as_deref()) {
+        (false, _) => Some(None),
+        (true, Some(c)) => p.take(Code::parse(c)).map(Some),
+        (true, None) => {
+            p.push(
+                "otp",
+                "required",
+                Text::new(
+                    "Cần mã xác thực gửi qua tin nhắn đến số điện thoại này",
+                    "the code sent by SMS to this phone is required",
+                ),
+            );
+            None
+        }
+    };
     match (
         phone,
         password,
@@ -129,6 +217,7 @@ pub fn parse_registration(
         address,
         national_id,
         date_of_birth,
+        code,
     ) {
         (
             Some(phone),
@@ -137,14 +226,18 @@ pub fn parse_registration(
             Some(address),
             Some(national_id),
             Some(date_of_birth),
-        ) if p.is_empty() => Ok(Registration {
-            phone,
-            password,
-            full_name,
-            address,
-            national_id,
-            date_of_birth,
-        }),
+            Some(code),
+        ) if p.is_empty() => Ok((
+            Registration {
+                phone,
+                password,
+                full_name,
+                address,
+                national_id,
+                date_of_birth,
+            },
+            code,
+        )),
         _ => Err(ApiError::Validation(p.0)),
     }
 }
@@ -201,15 +294,138 @@ async fn register(
     body: ApiJson<RegisterBody>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner().await?;
-    let reg = parse_registration(&body, today(&state))?;
+    let (reg, code) = parse_registration(&body, today(&state), state.settings.auth.verify_phone)?;
     let ip = client_ip(&req, &state.trusted_proxies);
     state
         .limits
         .registration(ip)
         .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
-    let user = accounts::register(state.ctx(), &state.hasher, &reg, Role::Participant).await?;
+    let rules = state.settings.auth.otp_rules();
+    let proof = match &code {
+        Some(c) => {
+            Some(accounts::check_code(state.ctx(), &rules, &reg.phone, Purpose::Register, c).await?)
+        }
+        None => None,
+    };
+    let user = accounts::register(
+        state.ctx(),
+        &state.hasher,
+        &reg,
+        Role::Participant,
+        proof.as_ref(),
+    )
+    .await?;
     tracing::info!(user_id = %user.id, "registered");
     signed_in(&state, &req, user, actix_web::http::StatusCode::CREATED).await
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/otp",
+    operation_id = "request_code",
+    tag = "auth",
+    request_body = CodeRequestBody,
+    responses((status = 202, description = "accepted, whether or not the phone has an account: a code is sent by SMS when it can serve (`register`: no account yet; `reset`: an account)", body = views::CodeRequested),
+        errors::PublicWrite,
+        (status = 503, description = "the SMS gateway is down (`sms_unavailable`, with Retry-After); nothing was counted", body = ErrorBody)),
+)]
+async fn request_code(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ApiJson<CodeRequestBody>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner().await?;
+    let mut p = Problems::default();
+    let phone = p.take(Phone::parse(&body.phone));
+    let purpose = p.take(Purpose::parse(&body.purpose));
+    let (Some(phone), Some(purpose)) = (phone, purpose) else {
+        return Err(ApiError::Validation(p.0));
+    };
+    let ip = client_ip(&req, &state.trusted_proxies);
+    state
+        .limits
+        .code_request(ip)
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let rules = state.settings.auth.otp_rules();
+    accounts::request_code(state.ctx(), &state.sms, &rules, &phone, purpose).await?;
+    Ok(HttpResponse::Accepted().json(views::CodeRequested {
+        expires_in: rules.ttl_ms / 1_000,
+        resend_after: rules.resend_ms / 1_000,
+        max_checks: rules.max_checks,
+    }))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/reset",
+    operation_id = "reset_password",
+    tag = "auth",
+    request_body = ResetBody,
+    responses((status = 204, description = "the password is changed and every session of the account ended"),
+        errors::PublicWrite),
+)]
+async fn reset_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ApiJson<ResetBody>,
+) -> ApiResult<HttpResponse> {
+    let ip = client_ip(&req, &state.trusted_proxies);
+    state
+        .limits
+        .login_from(ip)
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let body = body.into_inner().await?;
+    let mut p = Problems::default();
+    let phone = p.take(Phone::parse(&body.phone));
+    let code = p.take(Code::parse(&body.otp));
+    let password =
+        p.take(Password::parse(&body.new_password).map_err(|e| e.renamed("new_password")));
+    let (Some(phone), Some(code), Some(password)) = (phone, code, password) else {
+        return Err(ApiError::Validation(p.0));
+    };
+    let rules = state.settings.auth.otp_rules();
+    accounts::reset_password(state.ctx(), &state.hasher, &rules, &phone, &code, &password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/password",
+    operation_id = "change_password",
+    tag = "auth",
+    request_body = PasswordChangeBody,
+    responses((status = 204, description = "changed; every other session of the account is ended"),
+        errors::SignedIn, errors::JsonBody,
+        (status = 429, description = "too many wrong current passwords for this phone (`rate_limited`)", body = ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
+async fn change_password(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: ApiJson<PasswordChangeBody>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner().await?;
+    let password = Password::parse(&body.new_password).map_err(|e| e.renamed("new_password"))?;
+    let key = auth.user.phone.clone();
+    state
+        .limits
+        .phone_locked(&key)
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let changed = accounts::change_password(
+        state.ctx(),
+        &state.hasher,
+        &auth.user,
+        &body.current_password,
+        &password,
+        &auth.token,
+    )
+    .await;
+    if let Err(crate::app::AppError::Invalid(_)) = &changed {
+        // A wrong current password counts as a failed sign-in for the phone.
+        state.limits.login_failed(&key);
+    }
+    changed?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[utoipa::path(

@@ -40,6 +40,12 @@ pub enum ApiError {
     Busy {
         retry_after: u64,
     },
+    /// A dependency (the SMS gateway) cannot serve now: 503 with its own code.
+    Unavailable {
+        code: &'static str,
+        message: Text,
+        retry_after: u64,
+    },
     Internal(anyhow::Error),
 }
 
@@ -136,6 +142,7 @@ impl ApiError {
             ApiError::Unprocessable { code, .. } => code,
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Busy { .. } => "server_busy",
+            ApiError::Unavailable { code, .. } => code,
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -148,7 +155,8 @@ impl ApiError {
             | ApiError::Forbidden(message)
             | ApiError::Conflict { message, .. }
             | ApiError::UnsupportedMediaType(message)
-            | ApiError::Unprocessable { message, .. } => message.clone(),
+            | ApiError::Unprocessable { message, .. }
+            | ApiError::Unavailable { message, .. } => message.clone(),
             ApiError::Unauthorized => Text::new("Bạn cần đăng nhập", "sign in first"),
             ApiError::NotFound(what) => Text::new(
                 format!("Không tìm thấy {}", thing_vi(what)),
@@ -212,8 +220,63 @@ impl From<AppError> for ApiError {
             },
             AppError::Invalid(errs) => ApiError::Validation(errs),
             AppError::HashingBusy => ApiError::Busy { retry_after: 2 },
+            AppError::TooSoon { retry_after } => ApiError::RateLimited { retry_after },
+            AppError::SmsUnavailable { retry_after } => ApiError::Unavailable {
+                code: "sms_unavailable",
+                message: Text::new(
+                    format!("Chưa gửi được tin nhắn, hãy thử lại sau {retry_after} giây"),
+                    format!("text messages cannot be sent now, try again in {retry_after} s"),
+                ),
+                retry_after,
+            },
+            AppError::Code(r) => code_rejected(r),
             AppError::Store(e) => e.into(),
         }
+    }
+}
+
+/// A one-time code that was not accepted: 422 with a code saying what to do,
+/// and for a wrong code, `details.tries_left`.
+fn code_rejected(r: crate::domain::otp::Rejection) -> ApiError {
+    use crate::domain::otp::Rejection;
+    let (code, message, details) = match r {
+        Rejection::Wrong { tries_left } => (
+            "otp_wrong",
+            Text::new(
+                format!("Mã xác thực không đúng, còn {tries_left} lần thử"),
+                format!("wrong code, {tries_left} tries left"),
+            ),
+            Some(json!({"field": "otp", "tries_left": tries_left})),
+        ),
+        Rejection::Expired => (
+            "otp_expired",
+            Text::new(
+                "Mã xác thực đã hết hạn, hãy yêu cầu mã mới",
+                "the code has expired, ask for a new one",
+            ),
+            Some(json!({"field": "otp", "tries_left": 0})),
+        ),
+        Rejection::Exhausted => (
+            "otp_exhausted",
+            Text::new(
+                "Đã nhập sai quá số lần cho phép, hãy yêu cầu mã mới",
+                "too many wrong tries, ask for a new code",
+            ),
+            Some(json!({"field": "otp", "tries_left": 0})),
+        ),
+        Rejection::Missing => (
+            "otp_missing",
+            Text::new(
+                "Số này chưa có mã xác thực còn hiệu lực, hãy yêu cầu mã mới",
+                "no valid code for this phone, ask for a new one",
+            ),
+            Some(json!({"field": "otp", "tries_left": 0})),
+        ),
+    };
+    ApiError::Unprocessable {
+        code,
+        message,
+        details,
     }
 }
 
@@ -304,7 +367,7 @@ impl ResponseError for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Busy { .. } | ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -344,7 +407,9 @@ impl ResponseError for ApiError {
         let message = self.text().get(lang).to_owned();
         let mut resp = HttpResponse::build(status);
         match self {
-            ApiError::RateLimited { retry_after } | ApiError::Busy { retry_after } => {
+            ApiError::RateLimited { retry_after }
+            | ApiError::Busy { retry_after }
+            | ApiError::Unavailable { retry_after, .. } => {
                 resp.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             ApiError::Unauthorized => {

@@ -19,6 +19,7 @@ pub struct Limits {
     locked: Mutex<HashMap<String, Instant>>,
     registrations: DefaultKeyedRateLimiter<IpAddr>,
     logins: DefaultKeyedRateLimiter<IpAddr>,
+    codes: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
     period: Duration,
 }
@@ -44,6 +45,12 @@ impl Limits {
                 s.registrations_per_ip_per_minute
             ))),
             logins: RateLimiter::keyed(Quota::per_minute(nz(s.logins_per_ip_per_minute))),
+            // The whole hour's allowance may be used at once; it refills evenly.
+            codes: RateLimiter::keyed(
+                Quota::with_period(Duration::from_secs(3_600) / nz(s.otp_per_ip_per_hour).get())
+                    .unwrap_or_else(|| Quota::per_hour(nz(s.otp_per_ip_per_hour)))
+                    .allow_burst(nz(s.otp_per_ip_per_hour)),
+            ),
             clock: DefaultClock::default(),
             period,
         }
@@ -62,6 +69,11 @@ impl Limits {
 
     pub fn login_from(&self, ip: IpAddr) -> Result<(), u64> {
         self.check_ip(&self.logins, ip)
+    }
+
+    /// Err(seconds) when this IP asked for too many one-time codes.
+    pub fn code_request(&self, ip: IpAddr) -> Result<(), u64> {
+        self.check_ip(&self.codes, ip)
     }
 
     /// Err(seconds) while this phone is locked after too many failures.
@@ -101,6 +113,7 @@ impl Limits {
         self.login_failures.retain_recent();
         self.registrations.retain_recent();
         self.logins.retain_recent();
+        self.codes.retain_recent();
         let now = Instant::now();
         self.locked
             .lock()
@@ -144,6 +157,7 @@ mod tests {
             login_failure_window_seconds: 900,
             registrations_per_ip_per_minute: 2,
             logins_per_ip_per_minute: 100,
+            otp_per_ip_per_hour: 3,
             trusted_proxies: vec![],
             max_json_bytes: 1,
             max_import_bytes: 1,
@@ -170,5 +184,17 @@ mod tests {
         assert!(l.registration(ip).is_ok());
         assert!(l.registration(ip).is_err());
         assert!(l.registration("10.0.0.2".parse().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn code_requests_per_ip_allow_the_hours_allowance_then_wait() {
+        let l = Limits::new(&settings());
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        for _ in 0..3 {
+            assert!(l.code_request(ip).is_ok());
+        }
+        let wait = l.code_request(ip).unwrap_err();
+        assert!((1..=1_200).contains(&wait), "{wait}");
+        assert!(l.code_request("10.0.0.2".parse().unwrap()).is_ok());
     }
 }

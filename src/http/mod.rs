@@ -35,6 +35,7 @@ pub struct AppState {
     pub limits: limits::Limits,
     pub trusted_proxies: Vec<IpAddr>,
     pub banks: crate::store::attempts::BankCache,
+    pub sms: crate::sms::Sms,
 }
 
 impl AppState {

@@ -31,7 +31,8 @@ pub struct ErrorDetail {
     /// Per-field problems (validation errors and duplicates only), by field
     /// name, e.g. `address.commune` or `answers[2].option_id`.
     fields: Option<std::collections::BTreeMap<String, FieldProblem>>,
-    /// Extra detail: the bad rows of an import (`import_failed`).
+    /// Extra detail: the bad rows of an import (`import_failed`), or what
+    /// is left of a one-time code (`otp_*`).
     details: Option<ErrorDetails>,
 }
 
@@ -45,8 +46,13 @@ pub struct FieldProblem {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct ErrorDetails {
-    /// Every bad row of an import file.
-    rows: Vec<RowProblem>,
+    /// Every bad row of an import file (`import_failed`).
+    rows: Option<Vec<RowProblem>>,
+    /// The field concerned (`otp` for a code that was not accepted).
+    field: Option<String>,
+    /// Checks left for the phone's code (`otp_wrong`; 0 for `otp_expired`,
+    /// `otp_exhausted`, `otp_missing`).
+    tries_left: Option<i64>,
 }
 
 /// A bad row of an import file.
@@ -186,6 +192,7 @@ impl Modify for Security {
     info(title = "Crane", description = "Online quiz contests for public bodies", version = "1"),
     paths(
         super::auth::register, super::auth::login, super::auth::logout, super::auth::me,
+        super::auth::request_code, super::auth::reset_password, super::auth::change_password,
         super::play::list, super::play::show, super::play::start, super::play::mine, super::play::resume,
         super::play::autosave, super::play::submit,
         super::manage::create, super::manage::list, super::manage::show, super::manage::edit,
@@ -194,7 +201,7 @@ impl Modify for Security {
         super::results::compute, super::results::read, super::results::finalize, super::results::unfinalize,
         super::results::disqualify, super::results::audit, super::results::winners,
         super::exports::winners_xlsx_file, super::exports::winners_csv, super::exports::leaderboard_csv,
-        super::admin::search_users, super::admin::set_role,
+        super::admin::search_users, super::admin::set_role, super::admin::reset_code,
         super::divisions::list, super::divisions::communes,
         super::meta::healthz, super::meta::metrics,
     ),

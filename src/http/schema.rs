@@ -8,6 +8,7 @@
 use crate::domain::account::{Address, FullName, NationalId, Role};
 use crate::domain::attempt::{MAX_ANSWERS, PREDICTION};
 use crate::domain::contest::{self as c, text_pattern};
+use crate::domain::otp;
 use crate::domain::password::{self, Password};
 use crate::domain::pattern::WHITESPACE;
 use crate::domain::phone::Phone;
@@ -145,7 +146,51 @@ fn address_part(required: bool, what: &str, example: &str) -> ObjectBuilder {
 }
 
 pub fn province() -> ObjectBuilder {
-    address_part(true, "Province or city", "Đồng Tháp")
+    address_part(
+        false,
+        "Province or city, when the address is written as text (required then)",
+        "Đồng Tháp",
+    )
+}
+
+pub fn province_code() -> ObjectBuilder {
+    text(
+        "^[0-9]{2}$".to_owned(),
+        true,
+        "The province's official code (`GET /divisions`); with `commune_code`, the \
+         address is picked from the divisions and the names are the official ones.",
+    )
+    .examples([json!("82")])
+}
+
+pub fn commune_code() -> ObjectBuilder {
+    text(
+        "^[0-9]{5}$".to_owned(),
+        true,
+        "The commune's official code (`GET /divisions/{province_code}`); it must lie \
+         in the province (422 `commune_not_in_province`).",
+    )
+    .examples([json!("30001")])
+}
+
+pub fn otp() -> ObjectBuilder {
+    text(
+        format!(
+            "^[{WHITESPACE}]*(?:[0-9][{WHITESPACE}]*){{{}}}$",
+            otp::DIGITS
+        ),
+        false,
+        "The 6-digit code sent by SMS (spaces ignored): valid 5 minutes, for 5 checks.",
+    )
+    .examples([json!("123456")])
+}
+
+pub fn otp_purpose() -> ObjectBuilder {
+    choice(
+        otp::Purpose::ALL.map(otp::Purpose::as_str),
+        false,
+        "`register`: a code for a phone without an account; `reset`: for one with an account.",
+    )
 }
 
 pub fn district() -> ObjectBuilder {
@@ -158,9 +203,10 @@ pub fn district() -> ObjectBuilder {
 
 pub fn commune() -> ObjectBuilder {
     address_part(
-        true,
-        "Commune, ward or town (xã, phường, thị trấn)",
-        "Mỹ Hội",
+        false,
+        "Commune, ward or special zone (xã, phường, đặc khu), when the address is written \
+         as text (required then); a name of today's divisions gets its code",
+        "Tràm Chim",
     )
 }
 

@@ -6,12 +6,12 @@
 //! decides who won, inside a write transaction.
 
 use super::contests::BankQuestion;
-use super::{Db, StoreResult, col, id_col, unique_violation, v, values_list};
+use super::{Db, StoreResult, col, id_col, stmt, unique_violation, v, values_list};
 use crate::domain::attempt::{Attempt, AttemptStatus, DrawnQuestion, MarkedAnswer};
 use crate::domain::clock::Millis;
 use crate::domain::ids::{AttemptId, ContestId, UserId};
 use anyhow::{Context, anyhow};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -124,14 +124,6 @@ fn from_row(r: &QueryResult) -> anyhow::Result<Attempt> {
         prediction: col(r, "prediction")?,
         paper: paper_from_json(&col::<String>(r, "paper")?)?,
     })
-}
-
-fn stmt<C: ConnectionTrait>(
-    c: &C,
-    sql: &str,
-    values: impl IntoIterator<Item = sea_orm::Value>,
-) -> Statement {
-    Statement::from_sql_and_values(c.get_database_backend(), sql, values)
 }
 
 pub async fn find<C: ConnectionTrait>(c: &C, id: AttemptId) -> StoreResult<Option<Attempt>> {

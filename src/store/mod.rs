@@ -13,6 +13,7 @@ pub mod audit;
 pub mod backup;
 pub mod contests;
 mod error;
+pub mod phone_codes;
 pub mod results;
 pub mod sessions;
 pub mod stats;
@@ -217,6 +218,15 @@ pub(crate) fn id_col<T: crate::domain::ids::TypedId>(
 ) -> anyhow::Result<T> {
     let text: String = col(row, name)?;
     T::parse(&text).with_context(|| format!("column {name} holds no {} id: {text}", T::KIND))
+}
+
+/// A statement for the backend of `c` (a connection or a transaction).
+pub(crate) fn stmt<C: ConnectionTrait>(
+    c: &C,
+    sql: &str,
+    values: impl IntoIterator<Item = Value>,
+) -> Statement {
+    Statement::from_sql_and_values(c.get_database_backend(), sql, values)
 }
 
 pub(crate) fn v<T: Into<Value>>(x: T) -> Value {

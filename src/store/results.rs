@@ -328,7 +328,7 @@ pub async fn disqualify(
 // hand-written: the exports (G5 of docs/performance.md) and results pages — read by column position.
 const ROW_SQL: &str = "SELECT r.rank, r.user_id, r.attempt_id, r.score, r.question_count, r.prediction, r.prediction_error,
         r.duration_ms, r.submitted_at, r.decided_by, r.prize_index, u.full_name, u.phone, u.national_id, u.date_of_birth,
-        u.province, u.district, u.commune, u.hamlet
+        u.province, u.district, u.commune, u.hamlet, u.province_code, u.commune_code
      FROM results r JOIN users u ON u.id = r.user_id";
 
 /// Reads a row of [`ROW_SQL`] by column position, in its SELECT order: the
@@ -373,6 +373,8 @@ fn standing(r: &QueryResult) -> anyhow::Result<Standing> {
                 district: at(r, 16, "district")?,
                 commune: at(r, 17, "commune")?,
                 hamlet: at(r, 18, "hamlet")?,
+                province_code: at(r, 19, "province_code")?,
+                commune_code: at(r, 20, "commune_code")?,
             },
         },
     })

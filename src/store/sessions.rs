@@ -86,6 +86,24 @@ pub async fn delete(db: &Db, token: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Ends every session of `user_id`, except the one of `keep` (its token).
+pub async fn delete_for_user<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    user_id: &str,
+    keep: Option<&str>,
+) -> anyhow::Result<u64> {
+    let mut which = Condition::all().add(sessions::Column::UserId.eq(user_id));
+    if let Some(token) = keep {
+        which = which.add(sessions::Column::TokenHash.ne(token_hash(token)));
+    }
+    let res = sessions::Entity::delete_many()
+        .filter(which)
+        .exec(c)
+        .await
+        .context("ending sessions")?;
+    Ok(res.rows_affected)
+}
+
 /// Removes expired sessions (called by the periodic sweep).
 pub async fn purge_expired(
     db: &Db,

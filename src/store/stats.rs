@@ -17,6 +17,9 @@ pub struct Day {
 
 #[derive(Serialize)]
 pub struct Place {
+    /// Null for a legacy address (see `Address::is_legacy`).
+    pub province_code: Option<String>,
+    pub commune_code: Option<String>,
     pub province: String,
     pub district: Option<String>,
     pub commune: String,
@@ -48,6 +51,16 @@ pub struct Stats {
     pub score_histogram: Vec<Bucket>,
     pub questions: Vec<QuestionRate>,
 }
+
+type PlaceRow = (
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    i64,
+    i64,
+);
 
 /// `COUNT(*)`.
 fn count_all() -> Expr {
@@ -108,14 +121,20 @@ pub async fn compute(db: &Db, contest_id: ContestId, tz_offset_ms: i64) -> Store
         })
         .collect();
 
-    let places: Vec<(String, Option<String>, String, i64, i64)> = of_contest()
+    // By commune code; legacy addresses (no code) by their text. Coded
+    // communes carry their official names, so the names add no split.
+    let places: Vec<PlaceRow> = of_contest()
         .select_only()
+        .column(users::Column::ProvinceCode)
+        .column(users::Column::CommuneCode)
         .column(users::Column::Province)
         .column(users::Column::District)
         .column(users::Column::Commune)
         .column_as(user_id().count_distinct(), "participants")
         .column_as(count_all(), "attempts")
         .inner_join(users::Entity)
+        .group_by(users::Column::ProvinceCode)
+        .group_by(users::Column::CommuneCode)
         .group_by(users::Column::Province)
         .group_by(users::Column::District)
         .group_by(users::Column::Commune)
@@ -130,12 +149,16 @@ pub async fn compute(db: &Db, contest_id: ContestId, tz_offset_ms: i64) -> Store
     let by_place = places
         .into_iter()
         .map(
-            |(province, district, commune, participants, attempts)| Place {
-                province,
-                district,
-                commune,
-                participants,
-                attempts,
+            |(province_code, commune_code, province, district, commune, participants, attempts)| {
+                Place {
+                    province_code,
+                    commune_code,
+                    province,
+                    district,
+                    commune,
+                    participants,
+                    attempts,
+                }
             },
         )
         .collect();

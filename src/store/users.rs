@@ -47,6 +47,8 @@ impl From<users::Model> for User {
                 district: m.district,
                 commune: m.commune,
                 hamlet: m.hamlet,
+                province_code: m.province_code,
+                commune_code: m.commune_code,
             },
             national_id: m.national_id,
             date_of_birth: m.date_of_birth,
@@ -57,8 +59,8 @@ impl From<users::Model> for User {
 
 /// Inserts an account. The unique indexes decide duplicates, so concurrent
 /// registrations of one person end with exactly one account.
-pub async fn create(
-    db: &Db,
+pub async fn create<C: sea_orm::ConnectionTrait>(
+    c: &C,
     reg: &Registration,
     password_hash: &str,
     role: Role,
@@ -74,12 +76,14 @@ pub async fn create(
         district: Set(reg.address.district.clone()),
         commune: Set(reg.address.commune.clone()),
         hamlet: Set(reg.address.hamlet.clone()),
+        province_code: Set(reg.address.province_code.clone()),
+        commune_code: Set(reg.address.commune_code.clone()),
         date_of_birth: Set(reg.date_of_birth.as_ref().map(|d| d.as_string())),
         role: Set(role.as_str().to_owned()),
         created_at: Set(now),
     };
     // The stored row comes back (RETURNING on PostgreSQL, a read by id on SQLite).
-    match row.insert(&db.conn).await {
+    match row.insert(c).await {
         Ok(m) => Ok(m.into()),
         Err(e) => Err(match unique_violation(&e) {
             Some(msg) if msg.contains("national_id") => StoreError::Duplicate("national_id"),
@@ -110,6 +114,30 @@ pub async fn find_for_login(db: &Db, phone: &str) -> anyhow::Result<Option<(User
         let hash = std::mem::take(&mut m.password_hash);
         (m.into(), hash)
     }))
+}
+
+/// Replaces the password hash of an account.
+pub async fn set_password<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    user_id: &str,
+    password_hash: &str,
+) -> anyhow::Result<bool> {
+    let res = users::Entity::update_many()
+        .col_expr(users::Column::PasswordHash, Expr::val(password_hash))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(c)
+        .await
+        .context("setting password")?;
+    Ok(res.rows_affected == 1)
+}
+
+/// The password hash of an account, for checking its current password.
+pub async fn password_hash(db: &Db, user_id: &str) -> anyhow::Result<Option<String>> {
+    let m = users::Entity::find_by_id(user_id)
+        .all(&db.conn)
+        .await
+        .context("loading password hash")?;
+    Ok(m.into_iter().next().map(|m| m.password_hash))
 }
 
 /// Accounts whose phone or name contains `q` (case-insensitive on names), newest first.

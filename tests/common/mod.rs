@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 pub struct TestApp {
     pub address: String,
+    /// The SMS gateway the server sends to: a real HTTP server on a loopback port.
+    pub sms: SmsSink,
     pub client: reqwest::Client,
     pub state: actix_web::web::Data<crane::http::AppState>,
     pub database_url: String,
@@ -75,6 +77,12 @@ impl TestApp {
         let database_url = url.clone();
         let mut settings = Settings::for_tests(&url).expect("test settings");
         settings.workers = 2;
+        let sms = SmsSink::start().await;
+        settings.sms.provider = "http".to_owned();
+        settings.sms.url = sms.url.clone();
+        settings.sms.token = SmsSink::TOKEN.to_owned();
+        // Every test client is 127.0.0.1: the per-client cap would be shared.
+        settings.limits.otp_per_ip_per_hour = 100_000;
         adjust(&mut settings);
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
         let state = crane::startup::prepare(settings, crane::domain::clock::Clock::system())
@@ -85,6 +93,7 @@ impl TestApp {
         tokio::spawn(app.server);
         Self {
             address,
+            sms,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -162,8 +171,42 @@ impl TestApp {
         })
     }
 
-    pub async fn register(&self, body: Value) -> Resp {
+    /// Registers `body`; when it has no `otp` and the server verifies phones,
+    /// first asks for a code the way a person does and reads it from the SMS.
+    pub async fn register(&self, mut body: Value) -> Resp {
+        if body.get("otp").is_none() && self.state.settings.auth.verify_phone {
+            let phone = body["phone"].as_str().unwrap_or("").to_owned();
+            if let Some(code) = self.registration_code(&phone).await {
+                body["otp"] = json!(code);
+            }
+        }
         self.post("/auth/register", None, body).await
+    }
+
+    /// Asks for a registration code for `phone` and returns it as sent by
+    /// SMS; None when the server refuses the request or sends nothing (a
+    /// phone that is not a mobile number, or one that has an account).
+    pub async fn registration_code(&self, phone: &str) -> Option<String> {
+        let e164 = crane::domain::phone::Phone::parse(phone).ok()?.e164();
+        let before = self.sms.count();
+        let r = self.request_code(phone, "register").await;
+        match r.status.as_u16() {
+            202 => self.sms.code_after(&e164, before).await,
+            // Asked again within the minute: the code already received stands.
+            429 => self.sms.to(&e164).last()?["text"]
+                .as_str()
+                .map(|t| t.chars().take(6).collect()),
+            _ => None,
+        }
+    }
+
+    pub async fn request_code(&self, phone: &str, purpose: &str) -> Resp {
+        self.post(
+            "/auth/otp",
+            None,
+            json!({"phone": phone, "purpose": purpose}),
+        )
+        .await
     }
 
     /// Registers a new participant; returns (token, user id).
@@ -462,4 +505,112 @@ impl TestApp {
 pub fn figures(part: &str, figures: &[(&str, String)]) {
     let line: Vec<String> = figures.iter().map(|(k, v)| format!("{k}={v}")).collect();
     println!("RELIABILITY {part}: {}", line.join(" "));
+}
+
+/// A stand-in SMS gateway: a real HTTP server on a loopback port that keeps
+/// what it receives. It answers 401 without the right bearer token, and 503
+/// to the next `fail_next` messages.
+#[derive(Clone)]
+pub struct SmsSink {
+    pub url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+    /// Every request, accepted or not (retries count).
+    pub hits: std::sync::Arc<AtomicU32>,
+    fail: std::sync::Arc<AtomicU32>,
+}
+
+impl SmsSink {
+    pub const TOKEN: &'static str = "test-gateway-token";
+
+    pub async fn start() -> Self {
+        use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+        let sink = SmsSink {
+            url: String::new(),
+            received: Default::default(),
+            hits: Default::default(),
+            fail: Default::default(),
+        };
+        let state = sink.clone();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind sms sink");
+        let port = listener.local_addr().unwrap().port();
+        let server = HttpServer::new(move || {
+            let state = state.clone();
+            App::new().route(
+                "/sms",
+                web::post().to(move |req: HttpRequest, body: web::Json<Value>| {
+                    let state = state.clone();
+                    async move {
+                        state.hits.fetch_add(1, Ordering::SeqCst);
+                        let auth = req
+                            .headers()
+                            .get("authorization")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("");
+                        if auth != format!("Bearer {}", SmsSink::TOKEN) {
+                            return HttpResponse::Unauthorized().finish();
+                        }
+                        let failing = state
+                            .fail
+                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                            .is_ok();
+                        if failing {
+                            return HttpResponse::ServiceUnavailable().finish();
+                        }
+                        state.received.lock().unwrap().push(body.into_inner());
+                        HttpResponse::Ok().json(json!({"accepted": true}))
+                    }
+                }),
+            )
+        })
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .expect("sms sink listens")
+        .run();
+        tokio::spawn(server);
+        SmsSink {
+            url: format!("http://127.0.0.1:{port}/sms"),
+            ..sink
+        }
+    }
+
+    /// The next `n` messages are answered 503.
+    pub fn fail_next(&self, n: u32) {
+        self.fail.store(n, Ordering::SeqCst);
+    }
+
+    /// Messages accepted so far.
+    pub fn count(&self) -> usize {
+        self.received.lock().unwrap().len()
+    }
+
+    pub fn messages(&self) -> Vec<Value> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Messages accepted for `to` (E.164).
+    pub fn to(&self, to: &str) -> Vec<Value> {
+        self.messages()
+            .into_iter()
+            .filter(|m| m["to"] == to)
+            .collect()
+    }
+
+    /// The code of the first message to `to` among those accepted after the
+    /// first `after`, waiting up to 5 s for it (sending is in the background).
+    pub async fn code_after(&self, to: &str, after: usize) -> Option<String> {
+        for _ in 0..500 {
+            let received = self.received.lock().unwrap().clone();
+            let found = received[after.min(received.len())..]
+                .iter()
+                .find(|m| m["to"] == to)
+                .and_then(|m| m["text"].as_str())
+                .map(|t| t.chars().take(6).collect::<String>());
+            if found.is_some() {
+                return found;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        None
+    }
 }

@@ -46,6 +46,26 @@ impl From<&User> for UserView {
     }
 }
 
+/// `POST /auth/otp`: the same answer for every phone.
+#[derive(Serialize, ToSchema)]
+pub struct CodeRequested {
+    /// Seconds a sent code stays valid.
+    pub expires_in: i64,
+    /// Seconds before this phone may ask again.
+    pub resend_after: i64,
+    /// Checks a code allows.
+    pub max_checks: i64,
+}
+
+/// `POST /admin/users/{id}/reset-code`: a one-time reset code to read out.
+#[derive(Serialize, ToSchema)]
+pub struct ResetCode {
+    /// Six digits, for `POST /auth/reset` with the account's phone.
+    pub code: String,
+    /// In milliseconds since the Unix epoch.
+    pub expires_at: i64,
+}
+
 /// `{token, user}`: a new session. The same token is set as the session cookie.
 #[derive(Serialize, ToSchema)]
 pub struct SignedIn {

@@ -346,6 +346,12 @@ pub struct DayStats {
 
 #[derive(Serialize, ToSchema)]
 pub struct PlaceStats {
+    /// The official codes; null for participants with a legacy address
+    /// (grouped by its text).
+    #[schema(required = true)]
+    pub province_code: Option<String>,
+    #[schema(required = true)]
+    pub commune_code: Option<String>,
     pub province: String,
     #[schema(required = true)]
     pub district: Option<String>,
@@ -392,6 +398,8 @@ impl StatsView {
                 .by_place
                 .into_iter()
                 .map(|p| PlaceStats {
+                    province_code: p.province_code,
+                    commune_code: p.commune_code,
                     province: p.province,
                     district: p.district,
                     commune: p.commune,

@@ -86,7 +86,9 @@ impl PartialSchema for Time {
 
 impl ToSchema for Time {}
 
-/// A postal address. `district` is null for addresses after the 2025 reform.
+/// A postal address. `district` is null for addresses after the 2025 reform;
+/// the codes are the official ones, null for a legacy address (`legacy`:
+/// written as text and not found among today's communes).
 #[derive(Serialize, ToSchema)]
 pub struct AddressView {
     pub province: String,
@@ -94,22 +96,24 @@ pub struct AddressView {
     pub district: Option<String>,
     pub commune: String,
     pub hamlet: String,
-}
-
-impl AddressView {
-    pub fn new(province: &str, district: Option<&str>, commune: &str, hamlet: &str) -> Self {
-        Self {
-            province: province.to_owned(),
-            district: district.map(str::to_owned),
-            commune: commune.to_owned(),
-            hamlet: hamlet.to_owned(),
-        }
-    }
+    #[schema(required = true)]
+    pub province_code: Option<String>,
+    #[schema(required = true)]
+    pub commune_code: Option<String>,
+    pub legacy: bool,
 }
 
 impl From<&Address> for AddressView {
     fn from(a: &Address) -> Self {
-        Self::new(&a.province, a.district.as_deref(), &a.commune, &a.hamlet)
+        Self {
+            province: a.province.clone(),
+            district: a.district.clone(),
+            commune: a.commune.clone(),
+            hamlet: a.hamlet.clone(),
+            province_code: a.province_code.clone(),
+            commune_code: a.commune_code.clone(),
+            legacy: a.is_legacy(),
+        }
     }
 }
 

@@ -32,8 +32,7 @@ impl PrizeAward {
 }
 
 fn address(s: &Standing) -> AddressView {
-    let a = &s.person.address;
-    AddressView::new(&a.province, a.district.as_deref(), &a.commune, &a.hamlet)
+    AddressView::from(&s.person.address)
 }
 
 /// `{results}`.
