@@ -22,7 +22,9 @@ fn salt() -> String {
 /// Records a code request for `phone` and, when the phone's limits admit it,
 /// replaces its code with `code`. Err(milliseconds to wait) otherwise.
 // hand-written: ON CONFLICT DO NOTHING and a CASE-bearing conditional UPDATE,
-// so the admission is one statement whatever runs beside it.
+// so the admission is one statement whatever runs beside it; both in one write
+// transaction (on plain pooled autocommit, the new row was sometimes not seen
+// by the UPDATE right after it on SQLite — see docs/operations.md).
 pub async fn request(
     db: &Db,
     phone: &str,
@@ -31,19 +33,18 @@ pub async fn request(
     now: Millis,
     rules: &Rules,
 ) -> StoreResult<Result<(), Millis>> {
-    db.conn
-        .execute_raw(db.stmt(
-            "INSERT INTO phone_codes (phone, purpose, salt, code_hash, issued_at, expires_at, checks,
+    let (_turn, tx) = db.write().await?;
+    tx.execute_raw(db.stmt(
+        "INSERT INTO phone_codes (phone, purpose, salt, code_hash, issued_at, expires_at, checks,
                 used_at, issued_by, last_request_at, requests_since, requests)
              VALUES ($1, $2, '', '', 0, 0, 0, NULL, NULL, 0, $3, 0)
              ON CONFLICT (phone) DO NOTHING",
-            [v(phone), v(purpose.as_str()), v(now)],
-        ))
-        .await
-        .context("creating phone code row")?;
+        [v(phone), v(purpose.as_str()), v(now)],
+    ))
+    .await
+    .context("creating phone code row")?;
     let salt = salt();
-    let admitted = db
-        .conn
+    let admitted = tx
         .execute_raw(db.stmt(
             "UPDATE phone_codes SET purpose = $2, salt = $3, code_hash = $4, issued_at = $5,
                 expires_at = $6, checks = 0, used_at = NULL, issued_by = NULL, last_request_at = $5,
@@ -66,6 +67,7 @@ pub async fn request(
         .context("admitting a code request")?
         .rows_affected()
         == 1;
+    tx.commit().await.context("committing a code request")?;
     if admitted {
         return Ok(Ok(()));
     }

@@ -191,7 +191,17 @@ impl TestApp {
         let before = self.sms.count();
         let r = self.request_code(phone, "register").await;
         match r.status.as_u16() {
-            202 => self.sms.code_after(&e164, before).await,
+            202 => {
+                let code = self.sms.code_after(&e164, before).await;
+                if code.is_none() {
+                    eprintln!(
+                        "no SMS for {e164} within 5 s: {} requests, received {:?}",
+                        self.sms.hits.load(Ordering::SeqCst),
+                        self.sms.messages()
+                    );
+                }
+                code
+            }
             // Asked again within the minute: the code already received stands.
             429 => self.sms.to(&e164).last()?["text"]
                 .as_str()
