@@ -127,3 +127,116 @@ async fn the_answers_are_cacheable_and_a_known_etag_gets_304() {
         assert!(body.is_object());
     }
 }
+
+/// A registration with `address` (and a fresh phone); returns the response.
+async fn register_at(app: &TestApp, address: serde_json::Value) -> common::Resp {
+    let mut body = TestApp::registration(&common::phone());
+    body["address"] = address;
+    app.register(body).await
+}
+
+#[tokio::test]
+async fn an_address_picked_by_code_stores_the_codes_and_official_names() {
+    let app = TestApp::spawn().await;
+    let r = register_at(
+        &app,
+        serde_json::json!({"province_code": "82", "commune_code": "30001", "hamlet": "ấp 3"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let a = &r.body["user"]["address"];
+    assert_eq!(a["province_code"], "82");
+    assert_eq!(a["commune_code"], "30001");
+    assert_eq!(a["province"], "Tỉnh Đồng Tháp");
+    assert_eq!(a["commune"], "Xã Tràm Chim");
+    assert_eq!(a["legacy"], false);
+    assert!(a["district"].is_null());
+}
+
+#[tokio::test]
+async fn a_commune_of_another_province_is_refused_by_name() {
+    let app = TestApp::spawn().await;
+    // 00004 is Phường Ba Đình, in Hà Nội (01), not in Đồng Tháp (82).
+    let r = register_at(
+        &app,
+        serde_json::json!({"province_code": "82", "commune_code": "00004", "hamlet": "ấp 3"}),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        r.body["error"]["fields"]["address.commune_code"]["code"],
+        "commune_not_in_province"
+    );
+    let r = register_at(
+        &app,
+        serde_json::json!({"province_code": "99", "commune_code": "00004", "hamlet": "ấp 3"}),
+    )
+    .await;
+    assert_eq!(
+        r.body["error"]["fields"]["address.province_code"]["code"],
+        "unknown_province"
+    );
+}
+
+#[tokio::test]
+async fn text_addresses_find_their_codes_or_are_kept_as_legacy() {
+    let app = TestApp::spawn().await;
+    // Spelled without tone marks and with its kind: found.
+    let r = register_at(
+        &app,
+        serde_json::json!({"province": "Dong Thap", "commune": "xa Tram Chim", "hamlet": "ấp 1"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["user"]["address"]["commune_code"], "30001");
+    assert_eq!(r.body["user"]["address"]["legacy"], false);
+    // With a district (before the 2025 reform): kept as written, legacy.
+    let r = register_at(
+        &app,
+        serde_json::json!({"province": "Đồng Tháp", "district": "Cao Lãnh", "commune": "Mỹ Hội", "hamlet": "ấp 1"}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let a = &r.body["user"]["address"];
+    assert_eq!(a["legacy"], true);
+    assert!(a["commune_code"].is_null());
+    assert_eq!(a["province_code"], "82");
+    assert_eq!(a["commune"], "Mỹ Hội");
+    // `legacy: true` keeps even a findable name as text.
+    let r = register_at(
+        &app,
+        serde_json::json!({"province": "Đồng Tháp", "commune": "Tràm Chim", "hamlet": "ấp 1", "legacy": true}),
+    )
+    .await;
+    assert_eq!(r.body["user"]["address"]["legacy"], true, "{}", r.text);
+}
+
+#[tokio::test]
+async fn stats_group_one_commune_however_its_name_was_written() {
+    let app = TestApp::spawn().await;
+    let organiser = app.staff(crane::domain::account::Role::Organiser).await;
+    let contest = app
+        .published_contest(&organiser, serde_json::json!({}), 6)
+        .await;
+    for address in [
+        serde_json::json!({"province_code": "82", "commune_code": "30001", "hamlet": "ấp 1"}),
+        serde_json::json!({"province": "Đồng Tháp", "commune": "Xã Tràm Chim", "hamlet": "ấp 2"}),
+        serde_json::json!({"province": "dong thap", "commune": "tram chim", "hamlet": "ấp 3"}),
+    ] {
+        let r = register_at(&app, address).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let token = r.body["token"].as_str().unwrap();
+        assert!(app.start(token, &contest).await.status.is_success());
+    }
+    let stats = app
+        .get(
+            &format!("/admin/contests/{contest}/stats"),
+            Some(&organiser),
+        )
+        .await;
+    assert_eq!(stats.status, 200, "{}", stats.text);
+    let places = stats.body["stats"]["by_place"].as_array().unwrap();
+    assert_eq!(places.len(), 1, "{places:?}");
+    assert_eq!(places[0]["commune_code"], "30001");
+    assert_eq!(places[0]["participants"], 3);
+}

@@ -64,7 +64,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         });
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(de) {
+    let parsed = serde_path_to_error::deserialize::<_, T>(&mut *de);
+    // Anything after the object but whitespace is malformed too.
+    if parsed.is_ok()
+        && let Err(e) = de.end()
+    {
+        return Err(ApiError::bad_request(
+            "malformed_json",
+            format!("the body is not valid JSON: {e}"),
+        ));
+    }
+    match parsed {
         Ok(v) => Ok(v),
         Err(e) => {
             let path = e.path().to_string();
