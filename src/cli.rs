@@ -150,7 +150,11 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             let local = Local::open(&settings).await?;
             let ctx = local.ctx();
             let demo = crate::demo::load(ctx).await?;
-            crate::demo::print(&demo, &format!("http://{}", settings.bind));
+            crate::demo::print(
+                &demo,
+                &format!("http://{}", settings.bind),
+                &settings.sms.provider,
+            );
             Ok(())
         }
         Command::Results { command } => results(settings, command).await,
@@ -241,7 +245,11 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let state = crate::startup::prepare(settings, Clock::system()).await?;
     if demo_on_empty && crate::store::contests::count(&state.db).await? == 0 {
         let demo = crate::demo::load(state.ctx()).await?;
-        crate::demo::print(&demo, &format!("http://{bind}"));
+        crate::demo::print(
+            &demo,
+            &format!("http://{bind}"),
+            &state.settings.sms.provider,
+        );
     }
     println!("Crane is listening on http://{bind}");
     let app = crate::startup::build(state, listener)?;

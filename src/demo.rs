@@ -112,8 +112,9 @@ pub async fn load(ctx: Ctx<'_>) -> anyhow::Result<Demo> {
     })
 }
 
-/// Prints what a newcomer needs: where to go and how to sign in.
-pub fn print(demo: &Demo, address: &str) {
+/// Prints what a newcomer needs: where to go, how to sign in, and where the
+/// registration code goes when no SMS gateway is set.
+pub fn print(demo: &Demo, address: &str, sms_provider: &str) {
     println!(
         "Demo contest \"Tìm hiểu về Sếu đầu đỏ\" loaded: {address}/contests/{}",
         demo.contest_id
@@ -126,5 +127,12 @@ pub fn print(demo: &Demo, address: &str) {
                 a.role, a.phone
             ),
         }
+    }
+    if sms_provider == "console" {
+        println!(
+            "  To register as a citizen: {address}/register — no SMS gateway is set \
+             (sms.provider = \"console\"), so the 6-digit code is written to this log, \
+             on a line with \"sms (console provider)\": its text begins with the code."
+        );
     }
 }
