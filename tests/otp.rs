@@ -547,3 +547,22 @@ async fn twenty_concurrent_registrations_with_one_code_make_one_account() {
         "{outcomes:?}"
     );
 }
+
+#[tokio::test]
+async fn the_sweep_forgets_a_phone_a_day_after_its_last_request_and_not_before() {
+    let app = TestApp::spawn().await;
+    let p = phone();
+    assert_eq!(app.request_code(&p, "register").await.status, 202);
+    let db = &app.state.db;
+    let now = app.now();
+    assert_eq!(crane::store::phone_codes::purge(db, now).await.unwrap(), 0);
+    // The counters live on: within the day the phone still waits.
+    app.advance(61_000);
+    assert_eq!(app.request_code(&p, "register").await.status, 202);
+    assert_eq!(
+        crane::store::phone_codes::purge(db, app.now() + 86_400_000 + 400_000)
+            .await
+            .unwrap(),
+        1
+    );
+}

@@ -22,9 +22,9 @@ fn salt() -> String {
 /// Records a code request for `phone` and, when the phone's limits admit it,
 /// replaces its code with `code`. Err(milliseconds to wait) otherwise.
 // hand-written: ON CONFLICT DO NOTHING and a CASE-bearing conditional UPDATE,
-// so the admission is one statement whatever runs beside it; both in one write
-// transaction (on plain pooled autocommit, the new row was sometimes not seen
-// by the UPDATE right after it on SQLite — see docs/operations.md).
+// so the admission is one statement whatever runs beside it. Both run in one
+// write transaction: a first request's new row must not be seen half-made
+// (its counters still zero) by anything in between, such as the purge.
 pub async fn request(
     db: &Db,
     phone: &str,
@@ -213,7 +213,8 @@ pub async fn purge(db: &Db, now: Millis) -> anyhow::Result<u64> {
     let res = db
         .conn
         .execute_raw(db.stmt(
-            "DELETE FROM phone_codes WHERE expires_at < $1 AND last_request_at < $1",
+            "DELETE FROM phone_codes
+             WHERE expires_at < $1 AND last_request_at < $1 AND requests_since < $1",
             [v(now - DAY_MS)],
         ))
         .await
