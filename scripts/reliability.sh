@@ -6,7 +6,7 @@
 #
 #   scripts/reliability.sh            # everything
 #   scripts/reliability.sh hostile    # only the parts named (hostile leaks
-#                                     # deadlines races access login sessions
+#                                     # deadlines races access login otp sessions
 #                                     # exports crash schemathesis)
 #
 # Prints one line of figures per part ("[sqlite] hostile: sent=… 5xx=0 …"),
@@ -38,8 +38,10 @@ export RELIABILITY_CRASH_CYCLES="${RELIABILITY_CRASH_CYCLES:-10}"
 export RELIABILITY_CRASH_SUBMITS="${RELIABILITY_CRASH_SUBMITS:-1000}"
 export RELIABILITY_CRASH_CLIENTS="${RELIABILITY_CRASH_CLIENTS:-64}"
 export RELIABILITY_ST_EXAMPLES="${RELIABILITY_ST_EXAMPLES:-100}"
+export RELIABILITY_OTP_TIMING_SAMPLES="${RELIABILITY_OTP_TIMING_SAMPLES:-100}"
+export RELIABILITY_OTP_GUESSES="${RELIABILITY_OTP_GUESSES:-1000}"
 
-all_parts=(hostile leaks deadlines races access login sessions exports crash schemathesis)
+all_parts=(hostile leaks deadlines races access login otp sessions exports crash schemathesis)
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=("${all_parts[@]}")
 wants() { printf '%s\n' "${parts[@]}" | grep -qx "$1"; }
@@ -69,7 +71,7 @@ run_part() {
 
 run_leg() {
   local db="$1"
-  for p in hostile leaks deadlines races access login sessions exports; do
+  for p in hostile leaks deadlines races access login otp sessions exports; do
     wants "$p" && run_part "$db" "$p"
   done
   wants crash && run_part "$db" crash --ignored

@@ -400,3 +400,40 @@ pub async fn login_recorded(
     );
     resp
 }
+
+/// `POST /auth/otp` for `phone` (`register` or `reset`).
+pub async fn request_code(sh: &Shared, phone: &str, purpose: &str) -> Option<Resp> {
+    let req = sh
+        .client
+        .http
+        .post(sh.client.url("/api/v1/auth/otp"))
+        .json(&json!({"phone": phone, "purpose": purpose}));
+    crate::load::send(req).await
+}
+
+/// `POST /auth/reset` with a code that is (almost surely) wrong: the path a
+/// guesser takes, one check spent, no hashing.
+pub async fn reset_wrong(sh: &Shared, phone: &str) -> Option<Resp> {
+    let req = sh
+        .client
+        .http
+        .post(sh.client.url("/api/v1/auth/reset"))
+        .json(&json!({"phone": phone, "otp": "000000", "new_password": "bench mật khẩu mới"}));
+    crate::load::send(req).await
+}
+
+/// Records an answer under `name` when its status is `expected`, else `{name}_other`.
+pub fn record_as(sh: &Shared, name: &str, intended: Instant, resp: &Option<Resp>, expected: u16) {
+    let status = resp.as_ref().map(|r| r.status);
+    let kind = if status == Some(expected) {
+        name.to_owned()
+    } else {
+        format!("{name}_other")
+    };
+    sh.stats.record(
+        &kind,
+        intended.elapsed(),
+        status,
+        resp.as_ref().is_some_and(|r| r.retry_after.is_some()),
+    );
+}

@@ -172,12 +172,75 @@ impl Bench {
             format!("{total_503} × 503, {missing} without Retry-After, {other} other errors"),
             "every 503 has Retry-After; no other error",
         );
+        self.code_routes_under_logins().await;
         let peak = self.peak_mb();
         self.report
             .limit("G3 server peak RSS during S1", peak, "MB", 256.0, false);
         self.report
             .annotate_last(&format!(" · {before:.0} MB before"));
         Ok(())
+    }
+
+    /// The one-time code routes while 16 clients sign in: 4 more clients
+    /// alternate `POST /auth/otp` (a reset code for a registered phone, so an
+    /// SMS is queued) and `POST /auth/reset` with a wrong code. The bench's
+    /// server runs without the per-phone gap and daily cap (their cost is the
+    /// same conditional UPDATE either way), so every request does the work.
+    async fn code_routes_under_logins(&mut self) {
+        let stats = Arc::new(Stats::default());
+        let sh = self.shared.with_stats(stats.clone());
+        let dur = self.plan.login;
+        let logins = {
+            let sh = sh.clone();
+            closed_loop(16, dur, move |w, i| {
+                let sh = sh.clone();
+                async move {
+                    let player = sh.player(w * 7919 + i as usize * 104_729).clone();
+                    flows::login_recorded(&sh, "login", Instant::now(), &player).await;
+                    true
+                }
+            })
+        };
+        let codes = {
+            let sh = sh.clone();
+            closed_loop(4, dur, move |w, i| {
+                let sh = sh.clone();
+                async move {
+                    let player = sh.player(w * 104_729 + i as usize * 7919).clone();
+                    let t = Instant::now();
+                    if i % 2 == 0 {
+                        let r = flows::request_code(&sh, &player.phone, "reset").await;
+                        flows::record_as(&sh, "otp", t, &r, 202);
+                    } else {
+                        let r = flows::reset_wrong(&sh, &player.phone).await;
+                        flows::record_as(&sh, "reset_wrong_code", t, &r, 422);
+                    }
+                    true
+                }
+            })
+        };
+        let (run, _) = tokio::join!(logins, codes);
+        let recs = stats.take();
+        self.details_of("S1 codes under logins", &recs);
+        let secs = run.elapsed.as_secs_f64();
+        let line = |name: &str| {
+            rec(&recs, name).map_or("none".to_owned(), |r| {
+                format!(
+                    "{:.0}/s, p50 {} ms, p99 {} ms",
+                    r.ok() as f64 / secs,
+                    fmt_num(r.ms(0.5)),
+                    fmt_num(r.ms(0.99))
+                )
+            })
+        };
+        self.report.detail(format!(
+            "S1 codes under 16 login clients: POST /auth/otp {} · POST /auth/reset (wrong code) {} · logins {} · other answers {}",
+            line("otp"),
+            line("reset_wrong_code"),
+            line("login"),
+            rec(&recs, "otp_other").map_or(0, Rec::count)
+                + rec(&recs, "reset_wrong_code_other").map_or(0, Rec::count)
+        ));
     }
 
     // ---------------------------------------------------------------- G6

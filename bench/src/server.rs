@@ -45,6 +45,11 @@ impl Server {
             .env("CRANE_LIMITS__REGISTRATIONS_PER_IP_PER_MINUTE", "1000000")
             .env("CRANE_LIMITS__LOGINS_PER_IP_PER_MINUTE", "1000000")
             .env("CRANE_LIMITS__LOGIN_FAILURES_PER_PHONE", "1000000")
+            // The code routes are measured for their cost, not their limits.
+            .env("CRANE_LIMITS__OTP_PER_IP_PER_HOUR", "1000000")
+            .env("CRANE_AUTH__OTP_RESEND_SECONDS", "0")
+            .env("CRANE_AUTH__OTP_PER_PHONE_PER_DAY", "1000000000")
+            .env("CRANE_AUTH__OTP_MAX_CHECKS", "1000000000")
             .envs(extra_env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::from(out))
