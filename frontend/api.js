@@ -48,6 +48,12 @@ export const me = () => get('/me');
 export const login = (phone, password) => post('/auth/login', { phone, password });
 export const register = (body) => post('/auth/register', body);
 export const logout = () => post('/auth/logout');
+/** purpose: 'register' or 'reset'. The answer is the same whether or not the phone has an account. */
+export const requestCode = (phone, purpose) => post('/auth/otp', { phone, purpose });
+export const resetPassword = (phone, otp, newPassword) => post('/auth/reset', { phone, otp, new_password: newPassword });
+export const changePassword = (current, next) => call('PUT', '/me/password', { current_password: current, new_password: next });
+export const provinces = () => get('/divisions');
+export const communes = (provinceCode) => get(`/divisions/${enc(provinceCode)}`);
 export const contests = () => get('/contests');
 export const contest = (id) => get(`/contests/${enc(id)}`);
 export const startAttempt = (contestId) => post(`/contests/${enc(contestId)}/attempts`);
@@ -81,3 +87,4 @@ export const disqualify = (id, userId, reason) => post(adm(id, '/disqualify'), {
 export const exportUrl = (id, file) => `/api/v1${adm(id, `/${file}`)}`;
 export const users = (q) => get(`/admin/users?q=${enc(q)}`);
 export const setRole = (userId, role) => call('PUT', `/admin/users/${enc(userId)}/role`, { role });
+export const resetCode = (userId) => post(`/admin/users/${enc(userId)}/reset-code`);

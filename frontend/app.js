@@ -20,6 +20,8 @@ const routes = [
   [/^\/contests\/([\w-]+)\/winners$/, later('winners')],
   [/^\/login$/, later('auth', 'loginScreen')],
   [/^\/register$/, later('auth', 'registerScreen')],
+  [/^\/reset$/, later('reset')],
+  [/^\/account$/, later('account')],
   [/^\/attempts\/([\w-]+)$/, later('quiz')],
   [/^\/attempts\/([\w-]+)\/result$/, later('result')],
   [/^\/manage$/, later('manage')],
@@ -103,6 +105,7 @@ function renderNav() {
   const other = lang === 'vi' ? 'en' : 'vi';
   mount(nav,
     u && u.role !== 'participant' ? h('a', { href: '/manage' }, t('manage')) : null,
+    u ? h('a', { href: '/account' }, t('my_account')) : null,
     u ? h('button', { type: 'button', class: 'link', onclick: signOut }, t('logout'))
       : h('a', { href: `/login?next=${encodeURIComponent(location.pathname)}` }, t('login')),
     h('button', {

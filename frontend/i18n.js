@@ -19,6 +19,7 @@ const dict = {
     logout: 'Đăng xuất',
     register: 'Đăng ký',
     manage: 'Quản lý',
+    my_account: 'Tài khoản',
     not_found: 'Không tìm thấy trang này.',
     back_home: 'Về danh sách cuộc thi',
     retry: 'Thử lại',
@@ -70,7 +71,15 @@ const dict = {
     address_hint: 'Dùng để công bố và trao giải.',
     province: 'Tỉnh/thành phố',
     district: 'Huyện/quận (nếu địa chỉ cũ còn)',
-    commune: 'Xã/phường/thị trấn',
+    commune: 'Xã/phường/đặc khu',
+    choose_province: '— Chọn tỉnh/thành phố —',
+    commune_hint: 'Gõ vài chữ của tên, có dấu hay không dấu đều được (ví dụ: my tho), rồi chạm vào tên đúng.',
+    commune_first: 'Hãy chọn tỉnh/thành phố trước.',
+    commune_n: 'Có {n} nơi khớp với chữ đã gõ.',
+    commune_none: 'Không có xã/phường nào như vậy trong tỉnh/thành phố này.',
+    commune_chosen: 'Đã chọn: {name}.',
+    commune_all: 'Xem tất cả {n} nơi',
+    places_failed: 'Chưa tải được danh sách địa danh.',
     hamlet: 'Ấp/khóm/thôn, số nhà, đường',
     national_id: 'Số CCCD (12 chữ số)',
     dob: 'Ngày sinh',
@@ -79,6 +88,44 @@ const dict = {
     submit_login: 'Đăng nhập',
     no_account: 'Chưa có tài khoản?',
     check_fields: 'Vui lòng sửa các ô được đánh dấu màu đỏ.',
+    // registration and reset, step by step, with a code sent by SMS
+    step: 'Bước {i}/{n}: {name}',
+    step_phone: 'Số điện thoại',
+    step_code: 'Mã xác thực',
+    step_details: 'Thông tin dự thi',
+    step_new_password: 'Mã xác thực và mật khẩu mới',
+    send_code_intro: 'Chúng tôi gửi một mã gồm 6 chữ số qua tin nhắn đến số này, để xác nhận số điện thoại là của bạn.',
+    send_code: 'Gửi mã',
+    code_sent_register: 'Nếu số {phone} chưa có tài khoản, mã 6 chữ số sẽ đến qua tin nhắn trong ít phút. Mã có hiệu lực {m} phút.',
+    no_code_register: 'Nếu số này đã có tài khoản thì không có mã nào được gửi: hãy đăng nhập, hoặc dùng “Quên mật khẩu?”.',
+    otp: 'Mã xác thực (6 chữ số)',
+    otp_hint: 'Mã nằm ở đầu tin nhắn, ví dụ 123456.',
+    otp_hint_staff: 'Mã cán bộ đọc cho bạn, ví dụ 123 456.',
+    continue: 'Tiếp tục',
+    resend: 'Gửi lại mã',
+    resend_in: 'Có thể gửi lại mã sau {t}.',
+    code_resent: 'Đã gửi mã mới. Hãy nhập mã trong tin nhắn mới nhất.',
+    code_wait: 'Chưa thể gửi mã mới. Vui lòng đợi {wait} rồi thử lại.',
+    enter_code: 'Nhập mã đã nhận',
+    change_phone: 'Đổi số điện thoại',
+    back: 'Quay lại bước trước',
+    forgot: 'Quên mật khẩu?',
+    reset_title: 'Đặt lại mật khẩu',
+    reset_intro: 'Chúng tôi gửi một mã gồm 6 chữ số qua tin nhắn đến số điện thoại của tài khoản.',
+    have_staff_code: 'Tôi đã có mã từ cán bộ',
+    code_sent_reset: 'Nếu số {phone} có tài khoản, mã 6 chữ số sẽ đến qua tin nhắn trong ít phút. Mã có hiệu lực {m} phút.',
+    no_code_reset: 'Nếu số này chưa có tài khoản thì không có mã nào được gửi: hãy đăng ký.',
+    staff_code_intro: 'Nhập mã 6 chữ số mà cán bộ đã đọc cho bạn qua điện thoại, rồi chọn mật khẩu mới.',
+    send_sms: 'Gửi mã qua tin nhắn',
+    new_password: 'Mật khẩu mới',
+    submit_reset: 'Đặt mật khẩu mới',
+    reset_ok: 'Đã đặt mật khẩu mới. Hãy đăng nhập bằng mật khẩu mới.',
+    // the citizen's own account
+    account_title: 'Tài khoản của tôi',
+    legacy_address: 'Địa chỉ này ghi theo đơn vị hành chính cũ (trước khi sắp xếp năm 2025).',
+    change_password: 'Đổi mật khẩu',
+    current_password: 'Mật khẩu hiện tại',
+    password_changed: 'Đã đổi mật khẩu. Các phiên đăng nhập trên thiết bị khác đã kết thúc.',
     // quiz
     question_n: 'Câu {i}/{n}',
     answered_n: 'Đã trả lời {a}/{n} câu',
@@ -127,8 +174,13 @@ const dict = {
     // errors by code
     'e.network': 'Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.',
     'e.invalid_credentials': 'Số điện thoại hoặc mật khẩu không đúng.',
-    'e.rate_limited': 'Bạn thử quá nhiều lần. Vui lòng đợi {s} giây rồi thử lại.',
-    'e.server_busy': 'Máy chủ đang bận. Vui lòng thử lại sau {s} giây.',
+    'e.rate_limited': 'Bạn thử quá nhiều lần. Vui lòng đợi {wait} rồi thử lại.',
+    'e.server_busy': 'Máy chủ đang bận. Vui lòng thử lại sau {wait}.',
+    'e.sms_unavailable': 'Hiện chưa gửi được tin nhắn. Vui lòng thử lại sau {wait}.',
+    'e.otp_wrong': 'Mã xác thực không đúng, còn {n} lần thử.',
+    'e.otp_expired': 'Mã xác thực đã hết hạn. Hãy bấm “Gửi lại mã” để nhận mã mới.',
+    'e.otp_exhausted': 'Đã nhập sai mã quá số lần cho phép. Hãy bấm “Gửi lại mã” để nhận mã mới.',
+    'e.otp_missing': 'Số này chưa có mã xác thực còn hiệu lực. Hãy bấm “Gửi lại mã” để nhận mã mới.',
     'e.unauthorized': 'Bạn cần đăng nhập.',
     'e.forbidden': 'Bạn không có quyền làm việc này.',
     'e.not_found': 'Không tìm thấy.',
@@ -146,6 +198,14 @@ const dict = {
     'f.password.too_long': 'Mật khẩu tối đa 128 ký tự.',
     'f.password.too_common': 'Mật khẩu này quá phổ biến, hãy chọn mật khẩu khác.',
     'f.full_name.invalid_name': 'Họ và tên cần từ 2 đến 100 ký tự.',
+    'f.new_password.too_short': 'Mật khẩu cần ít nhất 8 ký tự.',
+    'f.new_password.too_long': 'Mật khẩu tối đa 128 ký tự.',
+    'f.new_password.too_common': 'Mật khẩu này quá phổ biến, hãy chọn mật khẩu khác.',
+    'f.current_password.wrong_password': 'Mật khẩu hiện tại không đúng.',
+    'f.otp.invalid_otp': 'Mã xác thực gồm 6 chữ số.',
+    'f.address.province_code.unknown_province': 'Hãy chọn tỉnh/thành phố.',
+    'f.address.commune_code.unknown_commune': 'Hãy gõ tên rồi chạm chọn xã/phường trong danh sách.',
+    'f.address.commune_code.commune_not_in_province': 'Xã/phường này không thuộc tỉnh/thành phố đã chọn. Hãy chọn lại.',
     'f.prediction.required': 'Vui lòng nhập dự đoán.',
     'f.prediction.out_of_range': 'Nhập một số nguyên từ 0 đến 1.000.000.000.',
     'f.required': 'Vui lòng nhập mục này.',
@@ -190,10 +250,16 @@ export function serverText(message) {
   return String(message || '');
 }
 
+/** How long to wait, from a Retry-After: "45 giây", "90 giây"; a daily cap's hours as "3 giờ 5 phút". */
+export function waitText(err) {
+  const s = err.retryAfter || 5;
+  return s < 120 ? `${num(s)} ${t('s')}` : duration(s * 1000);
+}
+
 /** A readable message for an ApiError. */
 export function errorText(err) {
   const key = `e.${err.code}`;
-  if (has(key)) return t(key, { s: err.retryAfter || 5 });
+  if (has(key)) return t(key, { s: err.retryAfter || 5, wait: waitText(err), n: err.details?.tries_left ?? 0 });
   return serverText(err.message) || t('e.internal_error');
 }
 

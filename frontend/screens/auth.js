@@ -1,23 +1,28 @@
-// Register and sign in. Errors are shown at their field, in the reader's language.
+// Register (phone first: a code by SMS, then the details) and sign in; the
+// steps and the code box are shared with the reset screen (screens/reset.js).
+// Errors are shown at their field, in the reader's language.
 import * as api from '../api.js';
 import { h, mount, field, showFieldErrors, clearErrors, say, busy } from '../dom.js';
-import { t, errorText } from '../i18n.js';
+import { t, errorText, waitText, clock } from '../i18n.js';
+import { addressFields } from '../places.js';
 
 // Only paths inside the app are followed after signing in (no open redirect).
-function nextPath(query) {
+export function nextPath(query) {
   const n = query.get('next') || '/';
   return n.startsWith('/') && !n.startsWith('//') ? n : '/';
 }
 
-function passwordField(autocomplete, hint) {
-  const f = field({ label: t('password'), name: 'password', type: 'password', autocomplete, required: true, hint, minlength: 8, maxlength: 128 });
+export function passwordField(autocomplete, hint, name = 'password', label = t('password')) {
+  const f = field({ label, name, type: 'password', autocomplete, required: true, hint, minlength: 8, maxlength: 128 });
   const input = f.querySelector('input');
   const toggle = h('input', { type: 'checkbox', onchange: () => { input.type = toggle.checked ? 'text' : 'password'; } });
   f.append(h('label', { class: 'check' }, toggle, t('show_password')));
   return f;
 }
 
-async function handle(form, msg, button, work) {
+export const phoneField = (value = '') => field({ label: t('phone'), name: 'phone', type: 'tel', inputmode: 'tel', autocomplete: 'tel', required: true, hint: t('phone_hint'), value });
+
+export async function handle(form, msg, button, work) {
   clearErrors(form);
   say(msg);
   await busy(button, async () => {
@@ -44,51 +49,237 @@ function signedIn(ctx, user) {
 }
 
 export async function loginScreen(ctx) {
-  const { main, query, setTitle } = ctx;
+  const { main, query, setTitle, state } = ctx;
   setTitle(t('login_title'));
   const msg = h('div');
   const button = h('button', { type: 'submit', class: 'block' }, t('submit_login'));
+  // The phone typed so far goes along to the reset screen (in memory, not in the address).
+  const forgot = h('a', { href: `/reset?next=${encodeURIComponent(nextPath(query))}`, onclick: (e) => {
+    e.preventDefault();
+    ctx.navigate(forgot.getAttribute('href'), { state: { phone: form.elements.phone.value.trim() } });
+  } }, t('forgot'));
   const form = h('form', { novalidate: true },
-    field({ label: t('phone'), name: 'phone', type: 'tel', inputmode: 'tel', autocomplete: 'tel', required: true, hint: t('phone_hint') }),
+    phoneField(state?.phone),
     passwordField('current-password'),
+    h('p', {}, forgot),
     button);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const v = (n) => form.elements[n].value;
     handle(form, msg, button, async () => signedIn(ctx, (await api.login(v('phone'), v('password'))).user));
   });
+  if (state?.notice) say(msg, 'ok', state.notice);
   mount(main, h('h1', { tabindex: -1 }, t('login_title')), msg, form,
     h('p', {}, t('no_account'), ' ', h('a', { href: `/register?next=${encodeURIComponent(nextPath(query))}` }, t('register'))));
+}
+
+// --- steps, and the code a text message brings ---
+
+/** A step of a screen: its own heading, which takes the focus when the step is shown. */
+export function step(i, n, name, ...children) {
+  return h('section', { hidden: i > 1 }, h('h2', { tabindex: -1 }, t('step', { i, n, name: t(name) })), children);
+}
+
+/** Shows one step, hides the others; a step change clears the screen's message. */
+export function stepper(sections, msg) {
+  return (i, focus = true) => {
+    say(msg);
+    sections.forEach((s, k) => { s.hidden = k !== i; });
+    if (focus) sections[i].querySelector('h2').focus();
+  };
+}
+
+// Refusals that mean "this code is gone, ask for another".
+const GONE = ['otp_expired', 'otp_exhausted', 'otp_missing'];
+
+/**
+ * The box for the code, and "Gửi lại mã" with a visible countdown first (the
+ * server refuses a new code sooner anyway, and says so with Retry-After).
+ */
+export function codeBox(ctx, purpose, phone, msg) {
+  const box = field({ label: t('otp'), name: 'otp', class: 'otp', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: 7, required: true, hint: t('otp_hint') });
+  const input = box.querySelector('input');
+  const wait = h('p', { class: 'muted' });
+  let until = 0, sending = false;
+  const resend = h('button', { type: 'button', class: 'secondary', onclick: async () => {
+    sending = true;
+    tick();
+    try {
+      started(await api.requestCode(phone(), purpose));
+      input.value = '';
+      clearErrors(box);
+      say(msg, 'ok', t('code_resent'));
+    } catch (err) {
+      if (err.code === 'rate_limited' && err.retryAfter) until = Date.now() + err.retryAfter * 1000;
+      say(msg, 'error', requestError(err));
+    } finally {
+      sending = false;
+      tick();
+    }
+  } }, t('resend'));
+  function tick() {
+    const left = until - Date.now();
+    resend.disabled = sending || left > 0;
+    wait.textContent = left > 0 ? t('resend_in', { t: clock(left) }) : '';
+    wait.hidden = left <= 0;
+  }
+  const timer = setInterval(tick, 1000);
+  ctx.onLeave(() => clearInterval(timer));
+  /** A code was just sent: the server's answer says when another may be asked for. */
+  function started(r) {
+    until = Date.now() + (r.resend_after || 0) * 1000;
+    tick();
+  }
+  return {
+    field: box,
+    resend: h('div', { class: 'resend' }, wait, resend),
+    /** The code came by SMS, or (`official`) is read out by an official: the texts say which. */
+    by(official) {
+      resend.textContent = t(official ? 'send_sms' : 'resend'); // with a code from an official, none was sent yet
+      box.querySelector('.hint').textContent = t(official ? 'otp_hint_staff' : 'otp_hint');
+    },
+    started,
+    waiting: () => until > Date.now(),
+    /** The code as the server wants it (spaces dropped), or null after marking the box. */
+    value() {
+      const v = input.value.replace(/\s+/g, '');
+      if (/^\d{6}$/.test(v)) return v;
+      showFieldErrors(box.parentNode, { otp: { code: 'invalid_otp' } });
+      return null;
+    },
+    clear() { input.value = ''; clearErrors(box); },
+    /** Shows a refused code at the box; false when `err` is about something else. */
+    refused(err) {
+      if (err.code !== 'otp_wrong' && !GONE.includes(err.code)) return false;
+      if (err.code !== 'otp_wrong') input.value = ''; // it can never pass now: room for the new one
+      showFieldErrors(box.parentNode, { otp: { code: err.code, message: errorText(err) } });
+      return true;
+    },
+  };
+}
+
+/** The message for a failed code request. */
+export function requestError(err) {
+  return err.code === 'rate_limited' ? t('code_wait', { wait: waitText(err) }) : errorText(err);
+}
+
+/**
+ * A 422 of the final step can concern any step: each message goes to its field,
+ * and the first step with a field at fault is shown, that field focused.
+ */
+export function fieldsAcross(root, sections, go, msg, fields) {
+  const orphans = showFieldErrors(root, fields);
+  const bad = root.querySelector('[aria-invalid]');
+  go(bad ? sections.findIndex((s) => s.contains(bad)) : sections.length - 1, false);
+  bad?.focus();
+  say(msg, 'error', orphans.length ? orphans.join(' ') : t('check_fields'));
 }
 
 export async function registerScreen(ctx) {
   const { main, query, setTitle } = ctx;
   setTitle(t('register_title'));
   const msg = h('div');
-  const button = h('button', { type: 'submit', class: 'block' }, t('submit_register'));
-  const form = h('form', { novalidate: true },
-    field({ label: t('phone'), name: 'phone', type: 'tel', inputmode: 'tel', autocomplete: 'tel', required: true, hint: t('phone_hint') }),
-    passwordField('new-password', t('password_hint')),
+  const login = `/login?next=${encodeURIComponent(nextPath(query))}`;
+  let phone = ''; // the number the code was sent to
+
+  // Step 1: the phone, and a code sent to it.
+  const send = h('button', { type: 'submit', class: 'block' }, t('send_code'));
+  const form1 = h('form', { novalidate: true }, h('p', {}, t('send_code_intro')), phoneField(), send);
+
+  // Step 2: the code. It is checked with the registration, not before: a
+  // wrong one brings the person back here with the details kept.
+  const code = codeBox(ctx, 'register', () => phone, msg);
+  const sentTo = h('p', {});
+  const form2 = h('form', { novalidate: true }, sentTo,
+    h('p', { class: 'hint' }, t('no_code_register'), ' ', h('a', { href: login }, t('login')), ' · ', h('a', { href: '/reset' }, t('forgot'))),
+    code.field, h('button', { type: 'submit', class: 'block' }, t('continue')));
+
+  // Step 3: who and where.
+  const address = addressFields();
+  const submit = h('button', { type: 'submit', class: 'block' }, t('submit_register'));
+  const form3 = h('form', { novalidate: true },
     field({ label: t('full_name'), name: 'full_name', autocomplete: 'name', required: true, hint: t('full_name_hint'), maxlength: 100 }),
-    h('fieldset', { class: 'group' }, h('legend', {}, t('address')),
-      h('p', { class: 'hint' }, t('address_hint')),
-      field({ label: t('province'), name: 'address.province', autocomplete: 'address-level1', required: true, maxlength: 120 }),
-      field({ label: t('district'), name: 'address.district', autocomplete: 'address-level2', optional: true, maxlength: 120 }),
-      field({ label: t('commune'), name: 'address.commune', autocomplete: 'address-level3', required: true, maxlength: 120 }),
-      field({ label: t('hamlet'), name: 'address.hamlet', autocomplete: 'address-line1', required: true, maxlength: 120 })),
+    passwordField('new-password', t('password_hint')),
+    address.el,
     field({ label: t('national_id'), name: 'national_id', inputmode: 'numeric', optional: true, hint: t('id_hint'), maxlength: 14 }),
     field({ label: t('dob'), name: 'date_of_birth', type: 'date', optional: true, autocomplete: 'bday' }),
-    button);
-  form.addEventListener('submit', (e) => {
+    submit);
+
+  const sections = [
+    step(1, 3, 'step_phone', form1),
+    step(2, 3, 'step_code', form2, code.resend, h('p', {}, h('button', { type: 'button', class: 'link', onclick: () => go(0) }, t('change_phone')))),
+    step(3, 3, 'step_details', form3, h('p', {}, h('button', { type: 'button', class: 'link', onclick: () => go(1) }, t('back')))),
+  ];
+  const root = h('div', {}, sections);
+  const go = stepper(sections, msg);
+
+  function toCode(number, r) {
+    if (number !== phone) code.clear();
+    phone = number;
+    sentTo.textContent = t('code_sent_register', { phone, m: Math.round((r?.expires_in || 300) / 60) });
+    go(1);
+  }
+
+  form1.addEventListener('submit', (e) => {
     e.preventDefault();
-    const v = (n) => form.elements[n].value.trim();
-    const body = {
-      phone: v('phone'), password: form.elements.password.value, full_name: v('full_name'),
-      address: { province: v('address.province'), district: v('address.district') || null, commune: v('address.commune'), hamlet: v('address.hamlet') },
-      national_id: v('national_id') || null, date_of_birth: v('date_of_birth') || null,
-    };
-    handle(form, msg, button, async () => signedIn(ctx, (await api.register(body)).user));
+    const number = form1.elements.phone.value.trim();
+    // Back from step 2 with the same number while its code is fresh: no second message.
+    if (number === phone && code.waiting()) return go(1);
+    clearErrors(form1);
+    say(msg);
+    busy(send, async () => {
+      try {
+        const r = await api.requestCode(number, 'register');
+        code.started(r);
+        toCode(number, r);
+      } catch (err) {
+        if (err.fields) return fieldsAcross(form1, [sections[0]], go, msg, err.fields);
+        // Asked again too soon (a reload, a second tap): the first code may well have arrived.
+        const have = err.code === 'rate_limited'
+          ? [' ', h('button', { type: 'button', class: 'link', onclick: () => { code.started({ resend_after: err.retryAfter }); toCode(number); } }, t('enter_code'))]
+          : null;
+        say(msg, 'error', requestError(err), have);
+      }
+    });
   });
-  mount(main, h('h1', { tabindex: -1 }, t('register_title')), msg, form,
-    h('p', {}, t('have_account'), ' ', h('a', { href: `/login?next=${encodeURIComponent(nextPath(query))}` }, t('login'))));
+
+  form2.addEventListener('submit', (e) => {
+    e.preventDefault();
+    say(msg);
+    if (code.value()) go(2);
+  });
+
+  form3.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const v = (n) => form3.elements[n].value.trim();
+    const otp = code.value();
+    if (!otp) { // the code box was left with something else than six digits
+      go(1, false);
+      return form2.elements.otp.focus();
+    }
+    const body = {
+      phone, password: form3.elements.password.value, full_name: v('full_name'),
+      address: { ...address.value(), hamlet: v('address.hamlet') },
+      national_id: v('national_id') || null, date_of_birth: v('date_of_birth') || null, otp,
+    };
+    clearErrors(root);
+    say(msg);
+    busy(submit, async () => {
+      try {
+        signedIn(ctx, (await api.register(body)).user);
+      } catch (err) {
+        if (code.refused(err)) {
+          go(1, false);
+          form2.elements.otp.focus();
+        } else if (err.fields) {
+          fieldsAcross(root, sections, go, msg, { ...address.missing(), ...err.fields });
+        } else {
+          say(msg, 'error', errorText(err));
+        }
+      }
+    });
+  });
+
+  mount(main, h('h1', { tabindex: -1 }, t('register_title')), msg, root,
+    h('p', {}, t('have_account'), ' ', h('a', { href: login }, t('login'))));
 }

@@ -146,6 +146,12 @@ addStrings({
     role_save: 'Đổi vai trò',
     role_ok: 'Đã đổi vai trò của {name}.',
     'e.own_role': 'Quản trị viên không tự đổi vai trò của mình.',
+    reset_code: 'Tạo mã đặt lại mật khẩu',
+    reset_code_ask: 'Tạo mã đặt lại mật khẩu cho {name} ({phone})? Mã chỉ dùng được một lần và thay mọi mã cũ của số này. Việc tạo mã được ghi vào nhật ký.',
+    reset_code_confirm: 'Xác nhận tạo mã',
+    reset_code_for: 'Mã đặt lại mật khẩu của {name} ({phone}):',
+    reset_code_until: 'Hết hạn lúc {time} (giờ Việt Nam).',
+    reset_code_howto: 'Hãy đọc mã này qua điện thoại cho chính chủ tài khoản. Người dân vào “Quên mật khẩu?”, chọn “Tôi đã có mã từ cán bộ”, rồi nhập số điện thoại, mã này và mật khẩu mới. Việc tạo mã đã được ghi vào nhật ký.',
   },
   en: {
     manage_title: 'Manage contests',
@@ -279,6 +285,12 @@ addStrings({
     role_save: 'Change role',
     role_ok: 'Role of {name} changed.',
     'e.own_role': 'Admins cannot change their own role.',
+    reset_code: 'Create a password reset code',
+    reset_code_ask: 'Create a password reset code for {name} ({phone})? It works once and replaces any earlier code for this number. This is written to the audit log.',
+    reset_code_confirm: 'Yes, create the code',
+    reset_code_for: 'Password reset code for {name} ({phone}):',
+    reset_code_until: 'Expires at {time} (Vietnam time).',
+    reset_code_howto: 'Read this code out by telephone to the account holder only. They open “Forgot your password?”, choose “I already have a code from an official”, then enter their phone number, this code and a new password. Issuing the code has been written to the audit log.',
   },
 });
 

@@ -1,7 +1,8 @@
-// Admin: find accounts by phone or name, and change a role (the server audits it).
+// Admin: find accounts by phone or name, change a role, and issue a one-time
+// password reset code to read out by telephone (the server audits both).
 import * as api from '../api.js';
-import { h, mount, field, say, busy } from '../dom.js';
-import { t, errorText } from '../i18n.js';
+import { h, mount, field, say, busy, notice } from '../dom.js';
+import { t, errorText, dateTime } from '../i18n.js';
 import { staffOnly } from './staff.js';
 
 const ROLES = ['participant', 'organiser', 'admin'];
@@ -31,7 +32,35 @@ export default async function users(ctx) {
     return h('li', { class: 'card' },
       h('h2', {}, u.full_name),
       h('p', { class: 'muted' }, u.phone, ' · ', [u.address?.commune, u.address?.province].filter((x) => x && x !== '-').join(', ')),
-      h('div', { class: 'actions' }, select, save));
+      h('div', { class: 'actions' }, select, save),
+      resetCode(u));
+  }
+
+  // For a citizen who gets no SMS: a code the official reads out by telephone.
+  // A second, explicit tap issues it (it replaces any live code of the phone).
+  function resetCode(u) {
+    const box = h('div');
+    const ask = h('button', { type: 'button', class: 'small secondary', onclick: () => {
+      const yes = h('button', { type: 'button', class: 'small', onclick: () => busy(yes, async () => {
+        try {
+          show(await api.resetCode(u.id));
+        } catch (err) {
+          mount(box, notice('error', errorText(err)));
+        }
+      }) }, t('reset_code_confirm'));
+      mount(box, h('p', {}, t('reset_code_ask', { name: u.full_name, phone: u.phone })),
+        h('div', { class: 'actions' }, yes, h('button', { type: 'button', class: 'small secondary', onclick: () => { mount(box); ask.focus(); } }, t('cancel'))));
+      yes.focus();
+    } }, t('reset_code'));
+    function show({ code, expires_at: until }) {
+      mount(box, notice('ok',
+        h('p', {}, t('reset_code_for', { name: u.full_name, phone: u.phone })),
+        // Grouped in threes, as it is read out: "một hai ba, bốn năm sáu".
+        h('p', { class: 'bigcode' }, `${code.slice(0, 3)} ${code.slice(3)}`),
+        h('p', {}, t('reset_code_until', { time: dateTime(new Date(until).toISOString(), 'Asia/Ho_Chi_Minh') })),
+        h('p', {}, t('reset_code_howto'))));
+    }
+    return h('div', {}, h('div', { class: 'actions' }, ask), box);
   }
 
   // Only the latest search may fill the list: the first one (all accounts)

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BASE, ORGANISER_PHONE, launch, phone, watch, ok, signIn, seedContest, screen, cookieToken, newPhone, isoIn, waitUntil,
+  latestCode, register,
 } from './lib.mjs';
 
 let browser, staff, openContest, upcoming;
@@ -62,25 +63,36 @@ test('a citizen registers, takes the quiz through a reload and a spell offline, 
   await page.getByText('5.000.000').first().waitFor(); // prizes in VND, Vietnamese grouping
   await screen(page, 'citizen-02-contest');
 
-  // Register: the server's 422 lands at each field, in Vietnamese.
+  // Register, phone first: the server's 422 lands at each field, in Vietnamese.
   await page.getByRole('link', { name: 'Đăng ký để dự thi' }).click();
   await page.getByRole('heading', { level: 1, name: 'Đăng ký dự thi' }).waitFor();
   const phoneBox = page.getByLabel('Số điện thoại di động');
   await phoneBox.fill('12345');
-  await page.getByRole('button', { name: 'Đăng ký', exact: true }).click();
+  await page.getByRole('button', { name: 'Gửi mã', exact: true }).click();
   await page.getByText('Số điện thoại di động không hợp lệ (ví dụ 0912345678).').waitFor();
   assert.equal(await phoneBox.getAttribute('aria-invalid'), 'true');
-  assert.ok(await page.getByText('Mật khẩu cần ít nhất 8 ký tự.').isVisible());
-  assert.ok(await page.locator('[data-field="address.province"] .err').isVisible(), 'the province error is shown at the province field');
   await screen(page, 'citizen-03-register-errors');
 
+  // The code the SMS brought, then the details: an empty form is refused field by field.
   const myPhone = newPhone();
   await phoneBox.fill(myPhone);
+  await page.getByRole('button', { name: 'Gửi mã', exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: 'Bước 2/3: Mã xác thực' }).waitFor();
+  await page.getByLabel('Mã xác thực (6 chữ số)').fill(await latestCode(myPhone));
+  await page.getByRole('button', { name: 'Tiếp tục' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Bước 3/3: Thông tin dự thi' }).waitFor();
+  await page.getByRole('button', { name: 'Đăng ký', exact: true }).click();
+  await page.getByText('Mật khẩu cần ít nhất 8 ký tự.').waitFor();
+  assert.ok(await page.locator('[data-field="address.province_code"] .err').isVisible(), 'the province error is shown at the province field');
+  assert.ok(await page.locator('[data-field="address.commune_code"] .err').isVisible(), 'and the commune error at the commune field');
+  await screen(page, 'citizen-03b-register-details-errors');
+
   await page.getByLabel('Mật khẩu', { exact: true }).fill('sếu-đầu-đỏ-2024');
   await page.getByLabel('Họ và tên').fill('Hà Minh Tùng');
-  await page.getByLabel('Tỉnh/thành phố').fill('Đồng Tháp');
-  await page.getByLabel('Xã/phường/thị trấn').fill('Mỹ Hội');
-  await page.getByLabel('Ấp/khóm/thôn, số nhà, đường').fill('ấp Đông Mỹ');
+  await page.getByLabel('Tỉnh/thành phố').selectOption({ label: 'Đồng Tháp' });
+  await page.getByLabel('Xã/phường/đặc khu').fill('my tra');
+  await page.getByRole('button', { name: 'Phường Mỹ Trà', exact: true }).click();
+  await page.getByLabel('Ấp/khóm/thôn, số nhà, đường').fill('khóm 3');
   await page.getByRole('button', { name: 'Đăng ký', exact: true }).click();
   const start = page.getByRole('button', { name: 'Bắt đầu làm bài' });
   await start.waitFor();
@@ -209,7 +221,7 @@ test('an upcoming contest counts down to its start; the language switch is remem
 
 test('signing in: a wrong password is told plainly, the right one leads back', async () => {
   const p = newPhone();
-  await ok('POST', '/auth/register', { phone: p, password: 'tràm-chim-2024', full_name: 'Lê Thị Hoa', address: { province: 'Đồng Tháp', commune: 'Tân Công Sính', hamlet: 'ấp 1' } });
+  await register({ phone: p, password: 'tràm-chim-2024', full_name: 'Lê Thị Hoa', address: { province: 'Đồng Tháp', commune: 'Tân Công Sính', hamlet: 'ấp 1' } });
   const context = await phone(browser);
   const page = await context.newPage();
   const problems = watch(page);
@@ -237,7 +249,7 @@ test('when time is up the citizen is told clearly, and the saved answers are sco
   const page = await context.newPage();
   const problems = watch(page);
   const p = newPhone();
-  await ok('POST', '/auth/register', { phone: p, password: 'tràm-chim-2024', full_name: 'Trần Văn Bình', address: { province: 'Đồng Tháp', commune: 'Phú Đức', hamlet: 'ấp 2' } });
+  await register({ phone: p, password: 'tràm-chim-2024', full_name: 'Trần Văn Bình', address: { province: 'Đồng Tháp', commune: 'Phú Đức', hamlet: 'ấp 2' } });
   await page.goto(`${BASE}/login?next=/contests/${quick.id}`);
   await page.getByLabel('Số điện thoại di động').fill(p);
   await page.getByLabel('Mật khẩu', { exact: true }).fill('tràm-chim-2024');

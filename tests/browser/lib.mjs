@@ -4,6 +4,7 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import net from 'node:net';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -11,6 +12,8 @@ export const BASE = process.env.CRANE_URL || 'http://127.0.0.1:8080';
 export const PASSWORD = process.env.CRANE_TEST_PASSWORD;
 export const ADMIN_PHONE = process.env.CRANE_TEST_ADMIN_PHONE;
 export const ORGANISER_PHONE = process.env.CRANE_TEST_ORGANISER_PHONE;
+/** The SMS gateway the server delivers to in these tests (sms-sink.mjs, started by run.sh). */
+export const SMS_SINK = process.env.CRANE_SMS_SINK;
 const SHOTS = process.env.CRANE_SCREENSHOTS || path.resolve('../../target/screenshots');
 mkdirSync(SHOTS, { recursive: true });
 
@@ -78,13 +81,59 @@ export function newPhone() {
   return `09${String((process.pid * 97 + seq * 7919 + Date.now()) % 1e8).padStart(8, '0')}`;
 }
 
+/** How the server addresses an SMS: +84 and the number without its leading 0. */
+export const e164 = (phoneNumber) => `+84${phoneNumber.replace(/^0/, '')}`;
+
+/** The messages the SMS sink holds for a phone, oldest first. */
+export async function messagesTo(phoneNumber) {
+  const res = await fetch(`${SMS_SINK}/messages?to=${encodeURIComponent(e164(phoneNumber))}`);
+  assert.equal(res.status, 200, 'the SMS sink answers');
+  return res.json();
+}
+
+/**
+ * The code in the newest SMS to a phone (the six digits it starts with), waiting
+ * up to ~5 s: the server sends in the background. `since` (ms since the epoch):
+ * only a message that arrived then or later, for a second code to the same phone.
+ */
+export async function latestCode(phoneNumber, { since = 0 } = {}) {
+  const end = Date.now() + 5000;
+  for (;;) {
+    const last = (await messagesTo(phoneNumber)).filter((m) => m.at >= since).at(-1);
+    if (last) {
+      const m = last.text.match(/^(\d{6})\b/);
+      assert.ok(m, `the SMS starts with the code: ${last.text}`);
+      return m[1];
+    }
+    if (Date.now() > end) throw new Error(`no SMS reached ${e164(phoneNumber)} within 5 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Registers through the API as a citizen would: a code by SMS first, then the details with it. */
+export async function register(body) {
+  const since = Date.now();
+  await ok('POST', '/auth/otp', { phone: body.phone, purpose: 'register' });
+  return ok('POST', '/auth/register', { ...body, otp: await latestCode(body.phone, { since }) });
+}
+
 export async function participant(name = 'Nguyễn Văn An', province = 'Đồng Tháp', commune = 'Mỹ Hội') {
   const ph = newPhone();
   const password = 'sếu-đầu-đỏ-2024';
-  const r = await ok('POST', '/auth/register', {
+  const r = await register({
     phone: ph, password, full_name: name, address: { province, district: 'Cao Lãnh', commune, hamlet: 'ấp Đông Mỹ' },
   });
   return { phone: ph, password, token: r.token, user: r.user };
+}
+
+/** A port nobody listens on now, on loopback. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 export function isoIn(ms) {

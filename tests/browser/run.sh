@@ -22,7 +22,13 @@ BIN="$ROOT/target/debug/crane"
 if [ ! -x "$BIN" ]; then (cd "$ROOT" && cargo build); fi
 
 TMP="$(mktemp -d /tmp/crane-browser.XXXXXX)"
-PORT="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+# The run uses its own copy of the binary: a rebuild meanwhile neither removes
+# nor changes it (account.test.mjs starts a second server from it).
+cp "$BIN" "$TMP/crane"
+BIN="$TMP/crane"
+export CRANE_BIN="$BIN"
+# Two free ports at once (so they differ): the server's and the SMS sink's.
+read -r PORT SINK_PORT < <(node -e 'const n=require("net");const a=n.createServer().listen(0,"127.0.0.1",()=>{const b=n.createServer().listen(0,"127.0.0.1",()=>{console.log(a.address().port,b.address().port);a.close();b.close()})})')
 export DATABASE_URL="sqlite://$TMP/crane.db?mode=rwc"
 export CRANE_BIND="127.0.0.1:$PORT"
 export CRANE_DEMO_ON_EMPTY_DB=false
@@ -33,13 +39,31 @@ export CRANE_SCREENSHOTS="$ROOT/target/screenshots"
 export CRANE_TEST_PASSWORD="trình-duyệt-$RANDOM$RANDOM"
 export CRANE_TEST_ADMIN_PHONE=0900000902
 export CRANE_TEST_ORGANISER_PHONE=0900000901
+# Codes go by SMS through a real HTTP gateway on loopback (sms-sink.mjs), which
+# the tests read; the per-client hourly cap on codes would stop a whole run.
+SMS_TOKEN="$(node -e 'console.log(require("crypto").randomBytes(16).toString("hex"))')"
+export CRANE_SMS__PROVIDER=http
+export CRANE_SMS__URL="http://127.0.0.1:$SINK_PORT/sms"
+export CRANE_SMS__TOKEN="$SMS_TOKEN"
+export CRANE_SMS_SINK="http://127.0.0.1:$SINK_PORT"
+export CRANE_LIMITS__OTP_PER_IP_PER_HOUR=1000
 
 SERVER_PID=""
+SINK_PID=""
 cleanup() {
   if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  if [ -n "$SINK_PID" ]; then kill "$SINK_PID" 2>/dev/null || true; wait "$SINK_PID" 2>/dev/null || true; fi
   rm -rf "$TMP"
 }
 trap cleanup EXIT
+
+SMS_SINK_TOKEN="$SMS_TOKEN" node "$HERE/sms-sink.mjs" "$SINK_PORT" >"$TMP/sms-sink.log" 2>&1 &
+SINK_PID=$!
+for _ in $(seq 1 50); do
+  if curl -fsS "$CRANE_SMS_SINK/messages?to=none" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$SINK_PID" 2>/dev/null; then echo "the SMS sink did not start:"; cat "$TMP/sms-sink.log"; exit 1; fi
+  sleep 0.1
+done
 
 CRANE_ADMIN_PASSWORD="$CRANE_TEST_PASSWORD" "$BIN" admin create --phone "$CRANE_TEST_ADMIN_PHONE" \
   --name "Quản Trị Viên" --role admin --province "Đồng Tháp" --commune "Mỹ Trà" >/dev/null
