@@ -6,7 +6,7 @@ use crate::app::{Ctx, accounts, contests};
 use crate::domain::account::Role;
 use crate::domain::clock::to_rfc3339;
 use crate::domain::contest::{ContestDraft, ContestSettings, PrizeDraft};
-use crate::domain::ids::{ContestId, UserId};
+use crate::domain::ids::ContestId;
 use crate::domain::question;
 use crate::store::users;
 use anyhow::{Context, anyhow};
@@ -34,14 +34,14 @@ fn random_password() -> String {
 pub async fn load(ctx: Ctx<'_>) -> anyhow::Result<Demo> {
     let db = ctx.db;
     let mut accounts = Vec::new();
-    let mut organiser_id = None;
+    let mut organiser = None;
     for (role, phone, name) in [
         (Role::Organiser, "0900000001", "Ban tổ chức (demo)"),
         (Role::Admin, "0900000002", "Quản trị viên (demo)"),
     ] {
         match users::find_for_login(db, phone).await? {
             Some((u, _)) => {
-                organiser_id.get_or_insert(u.user_id().context("stored user id")?);
+                organiser.get_or_insert(u);
                 accounts.push(DemoAccount {
                     role: role.as_str(),
                     phone,
@@ -60,7 +60,7 @@ pub async fn load(ctx: Ctx<'_>) -> anyhow::Result<Demo> {
                     "Tràm Chim",
                 )
                 .await?;
-                organiser_id.get_or_insert(u.user_id().context("stored user id")?);
+                organiser.get_or_insert(u);
                 accounts.push(DemoAccount {
                     role: role.as_str(),
                     phone,
@@ -101,8 +101,8 @@ pub async fn load(ctx: Ctx<'_>) -> anyhow::Result<Demo> {
     };
     let settings = ContestSettings::parse(&input, None)
         .map_err(|e| anyhow!("demo settings invalid: {e:?}"))?;
-    let organiser: UserId = organiser_id.context("demo organiser missing")?;
-    let contest = contests::create(ctx, &settings, organiser).await?;
+    let organiser = organiser.context("demo organiser missing")?;
+    let contest = contests::create(ctx, &settings, &organiser).await?;
     let bank = question::parse_csv(BANK).map_err(|e| anyhow!("demo bank invalid: {e:?}"))?;
     contests::add_questions(ctx, &contest, &bank).await?;
     contests::publish(ctx, &contest).await?;

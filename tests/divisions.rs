@@ -240,3 +240,20 @@ async fn stats_group_one_commune_however_its_name_was_written() {
     assert_eq!(places[0]["commune_code"], "30001");
     assert_eq!(places[0]["participants"], 3);
 }
+
+#[tokio::test]
+async fn every_address_problem_is_reported_at_once() {
+    let app = TestApp::spawn().await;
+    let r = register_at(
+        &app,
+        serde_json::json!({"province_code": "82", "commune_code": "00004", "hamlet": " "}),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let fields = r.body["error"]["fields"].as_object().unwrap();
+    assert!(fields.contains_key("address.hamlet"), "{}", r.text);
+    assert_eq!(
+        fields["address.commune_code"]["code"],
+        "commune_not_in_province"
+    );
+}

@@ -10,8 +10,8 @@
 mod common;
 
 use crane::entities::{
-    attempt_answers, attempts, audit_log, contests, disqualifications, phone_codes, questions,
-    result_ineligible, results, sessions, users,
+    attempt_answers, attempts, audit_log, contests, disqualifications, organisations, phone_codes,
+    questions, result_ineligible, results, sessions, users,
 };
 use crane::settings::Settings;
 use crane::store::Db;
@@ -94,6 +94,7 @@ fn user(id: String, phone: &str, filled: bool) -> users::Model {
         created_at: T,
         province_code: filled.then(|| "01".to_owned()),
         commune_code: filled.then(|| "00004".to_owned()),
+        organisation_id: filled.then(|| crane::domain::organisation::DEFAULT_ID.to_owned()),
     }
 }
 
@@ -128,6 +129,7 @@ fn contest(id: String, created_by: String, filled: bool) -> contests::Model {
         actual_figure: filled.then_some(9_007_199_254_740_993),
         finalized_at: filled.then_some(T + 4),
         digest: filled.then(|| "ab".repeat(32)),
+        organisation_id: crane::domain::organisation::DEFAULT_ID.to_owned(),
     }
 }
 
@@ -281,6 +283,7 @@ async fn every_table_round_trips_through_its_entity() {
             action: "disqualify".to_owned(),
             target: other_id.clone(),
             detail: r#"{"reason":"two accounts"}"#.to_owned(),
+            organisation_id: Some(crane::domain::organisation::DEFAULT_ID.to_owned()),
         },
         entry_id,
     )
@@ -427,6 +430,7 @@ async fn a_filtered_query_finds_rows_inserted_field_by_field() {
             action: Set("role_change".to_owned()),
             target: Set("someone".to_owned()),
             detail: Set("{}".to_owned()),
+            organisation_id: Set(None),
         }
         .insert(db)
         .await
@@ -668,6 +672,7 @@ async fn every_entity_declares_its_tables_columns_types_keys_and_foreign_keys() 
         declared::<disqualifications::Entity>(),
         declared::<audit_log::Entity>(),
         declared::<phone_codes::Entity>(),
+        declared::<organisations::Entity>(),
     ];
     assert_eq!(
         entities

@@ -186,6 +186,41 @@ const EXPECTED: &[(&str, &str, [&[u16]; 4])] = &[
         "/api/v1/me/password",
         [&[401], &[204], &[204], &[204]],
     ),
+    (
+        "POST",
+        "/api/v1/admin/organisations",
+        [&[401], &[403], &[403], &[201]],
+    ),
+    (
+        "GET",
+        "/api/v1/admin/organisations",
+        [&[401], &[403], &[403], &[200]],
+    ),
+    (
+        "PATCH",
+        "/api/v1/admin/organisations/{id}",
+        [&[401], &[403], &[403], &[200]],
+    ),
+    (
+        "PUT",
+        "/api/v1/admin/organisations/{id}/logo",
+        [&[401], &[403], &[403], &[200]],
+    ),
+    (
+        "GET",
+        "/api/v1/organisations",
+        [&[200], &[200], &[200], &[200]],
+    ),
+    (
+        "GET",
+        "/api/v1/organisations/{slug}",
+        [&[200], &[200], &[200], &[200]],
+    ),
+    (
+        "GET",
+        "/api/v1/organisations/{slug}/logo",
+        [&[200], &[200], &[200], &[200]],
+    ),
     ("GET", "/api/v1/divisions", [&[200], &[200], &[200], &[200]]),
     (
         "GET",
@@ -200,6 +235,8 @@ struct World {
     app: TestApp,
     /// participant, organiser, admin
     tokens: [String; 3],
+    /// An organiser of another organisation than the contests' (role 4).
+    stranger: String,
     phones: [String; 3],
     open: String,
     /// Finalized; its results are public.
@@ -214,6 +251,12 @@ struct World {
 }
 
 const STAFF_PASSWORD: &str = "mật khẩu ban tổ chức";
+/// The role index of an organiser of another organisation.
+const STRANGER: usize = 4;
+/// A 1×1 PNG.
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const DEFAULT_ORG: &str = crane::domain::organisation::DEFAULT_ID;
 const PASSWORD: &str = "sếu đầu đỏ tràm chim";
 
 async fn world() -> World {
@@ -282,8 +325,42 @@ async fn world() -> World {
         }
     };
     let phones = [pphone, me(&org).await, me(&admin).await];
+    // The default organisation (the contests' own) gets a logo; the stranger
+    // is an organiser of another organisation.
+    let logo = app
+        .raw(
+            Method::PUT,
+            &format!("/api/v1/admin/organisations/{DEFAULT_ORG}/logo"),
+            Some(&admin),
+            Some(("image/png", PNG.to_vec())),
+        )
+        .await;
+    assert_eq!(logo.status, 200, "{}", logo.text);
+    let other = app
+        .post(
+            "/admin/organisations",
+            Some(&admin),
+            json!({"name": "Hội Nông dân", "slug": "hoi-nong-dan"}),
+        )
+        .await;
+    assert_eq!(other.status, 201, "{}", other.text);
+    let stranger = app.staff(Role::Organiser).await;
+    let sid = app.get("/me", Some(&stranger)).await.body["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .call(
+            Method::PUT,
+            &format!("/admin/users/{sid}/role"),
+            Some(&admin),
+            Some(json!({"role": "organiser", "organisation_id": other.body["organisation"]["id"]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
     World {
         tokens: [part, org, admin],
+        stranger,
         phones,
         open,
         finalized: ended[0].clone(),
@@ -297,7 +374,11 @@ async fn world() -> World {
 
 impl World {
     fn token(&self, role: usize) -> Option<&str> {
-        (role > 0).then(|| self.tokens[role - 1].as_str())
+        match role {
+            0 => None,
+            STRANGER => Some(self.stranger.as_str()),
+            r => Some(self.tokens[r - 1].as_str()),
+        }
     }
 
     async fn draft(&self, questions: usize) -> String {
@@ -362,6 +443,20 @@ impl World {
             ))
         };
         let id = match (method, path) {
+            ("POST", "/api/v1/admin/organisations") => {
+                body = json_body(
+                    json!({"name": "Đơn vị thử", "slug": format!("don-vi-{}", common::phone())}),
+                );
+                String::new()
+            }
+            ("PATCH", "/api/v1/admin/organisations/{id}") => {
+                body = json_body(json!({"hotline": "1900 1234"}));
+                DEFAULT_ORG.to_owned()
+            }
+            ("PUT", "/api/v1/admin/organisations/{id}/logo") => {
+                body = Some(("image/png".to_owned(), PNG.to_vec()));
+                DEFAULT_ORG.to_owned()
+            }
             ("POST", "/api/v1/auth/register") => {
                 let p = common::phone();
                 let mut b = TestApp::registration(&p);
@@ -476,7 +571,10 @@ impl World {
             body = Some((ct.to_owned(), bytes.to_vec()));
         }
         let m = Method::from_bytes(method.as_bytes()).unwrap();
-        let full = path.replace("{id}", &id).replace("{province_code}", "01");
+        let full = path
+            .replace("{id}", &id)
+            .replace("{province_code}", "01")
+            .replace("{slug}", "ban-to-chuc");
         self.app
             .raw(
                 m,
@@ -513,6 +611,34 @@ async fn every_route_answers_each_role_as_the_expectation_table_says() {
             }
         }
     }
+    // The cross-organisation column: on every staff route of a contest, an
+    // organiser of another organisation gets the same 404 as for a contest
+    // that does not exist (403 where organisers may not go at all).
+    let mut cross = 0;
+    for (method, path) in routes
+        .iter()
+        .filter(|(_, p)| p.starts_with("/api/v1/admin/contests/{id}"))
+    {
+        let Some((_, _, want)) = EXPECTED.iter().find(|(m, p, _)| m == method && p == path) else {
+            continue;
+        };
+        let expected: &[u16] = if want[2].contains(&403) {
+            &[403]
+        } else {
+            &[404]
+        };
+        let r = w.probe(method, path, STRANGER).await;
+        checked += 1;
+        cross += 1;
+        if !expected.contains(&r.status.as_u16()) {
+            unexpected.push(format!(
+                "{method} {path} as an organiser of another organisation: {} (expected {expected:?}) {}",
+                r.status,
+                r.text.chars().take(200).collect::<String>()
+            ));
+        }
+    }
+    assert!(cross >= 15, "{cross} staff routes of a contest probed");
     // Drafts are staff-only on the public contest page.
     let draft = w.draft(0).await;
     for (role, want) in [404u16, 404, 200, 200].into_iter().enumerate() {

@@ -507,9 +507,12 @@ async fn every_response_carries_the_security_headers() {
         if !get("x-frame-options").eq_ignore_ascii_case("DENY") {
             lacks.push("X-Frame-Options");
         }
-        // The divisions are public and the same for everyone: cached for a
-        // day. Every other API answer, and any divisions error, is no-store.
-        let cache = if p.starts_with("/api/v1/divisions") && r.status.is_success() {
+        // The divisions and organisation logos are public and the same for
+        // everyone: cached for a day. Every other API answer, and any error
+        // of those, is no-store.
+        let public = p.starts_with("/api/v1/divisions")
+            || (p.starts_with("/api/v1/organisations/") && p.ends_with("/logo"));
+        let cache = if public && r.status.is_success() {
             "public, max-age=86400"
         } else {
             "no-store"

@@ -16,6 +16,10 @@ mod m20261128_000009_create_disqualifications;
 mod m20261128_000010_create_audit_log;
 mod m20261205_000011_add_division_codes_to_users;
 mod m20261205_000012_create_phone_codes;
+mod m20261205_000013_create_organisations;
+mod m20261205_000014_add_organisation_to_users;
+mod m20261205_000015_add_organisation_to_contests;
+mod m20261205_000016_add_organisation_to_audit_log;
 
 pub struct Migrator;
 
@@ -35,6 +39,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_create_audit_log::Migration),
             Box::new(m20261205_000011_add_division_codes_to_users::Migration),
             Box::new(m20261205_000012_create_phone_codes::Migration),
+            Box::new(m20261205_000013_create_organisations::Migration),
+            Box::new(m20261205_000014_add_organisation_to_users::Migration),
+            Box::new(m20261205_000015_add_organisation_to_contests::Migration),
+            Box::new(m20261205_000016_add_organisation_to_audit_log::Migration),
         ]
     }
 }

@@ -5,7 +5,7 @@
 use super::{AppError, AppResult, Ctx};
 use crate::domain::account::{Address, FullName, Registration, Role};
 use crate::domain::clock::Millis;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{OrganisationId, UserId};
 use crate::domain::otp::{self, Code, Purpose, Rejection, Rules};
 use crate::domain::password::Password;
 use crate::domain::phone::Phone;
@@ -13,10 +13,10 @@ use crate::domain::{Problems, Text};
 use crate::hashing::Hasher;
 use crate::sms::{Message, Sms};
 use crate::store::StoreError;
-use crate::store::audit;
 use crate::store::phone_codes::{self, Verified};
 use crate::store::sessions;
 use crate::store::users::{self, User};
+use crate::store::{audit, organisations};
 
 /// Creates an account with `role`; the unique indexes decide duplicates, so
 /// concurrent registrations of one person end with exactly one account.
@@ -154,6 +154,7 @@ pub async fn reset_password(
         "password_reset",
         &user.id,
         serde_json::json!({"sessions_ended": ended}),
+        user.organisation_id.as_deref(),
         now,
     )
     .await?;
@@ -215,6 +216,7 @@ pub async fn issue_reset_code(
         "reset_code",
         &user.id,
         serde_json::json!({"expires_at": expires_at}),
+        user.organisation_id.as_deref(),
         now,
     )
     .await?;
@@ -288,8 +290,15 @@ pub async fn close_session(ctx: Ctx<'_>, token: &str) -> AppResult<()> {
 }
 
 /// An admin changes someone else's role; written to the audit log with the
-/// role before and after.
-pub async fn set_role(ctx: Ctx<'_>, actor: UserId, target: UserId, role: Role) -> AppResult<User> {
+/// role (and organisation) before and after. An organiser belongs to exactly
+/// one organisation: `organisation`, else the one they had, else the default.
+pub async fn set_role(
+    ctx: Ctx<'_>,
+    actor: UserId,
+    target: UserId,
+    role: Role,
+    organisation: Option<OrganisationId>,
+) -> AppResult<User> {
     if target == actor {
         return Err(AppError::conflict(
             "own_role",
@@ -299,7 +308,47 @@ pub async fn set_role(ctx: Ctx<'_>, actor: UserId, target: UserId, role: Role) -
             ),
         ));
     }
-    users::set_role(ctx.db, target, role, actor, ctx.clock.now())
+    let before = users::find(ctx.db, &target.to_string())
         .await?
-        .ok_or(AppError::NotFound("user"))
+        .ok_or(AppError::NotFound("user"))?;
+    if let Some(o) = organisation {
+        if role != Role::Organiser {
+            return Err(crate::domain::FieldError::new(
+                "organisation_id",
+                "not_an_organiser",
+                Text::new(
+                    "Chỉ người của ban tổ chức thuộc về một đơn vị",
+                    "only organisers belong to an organisation",
+                ),
+            )
+            .into());
+        }
+        if organisations::find(ctx.db, o).await?.is_none() {
+            return Err(crate::domain::FieldError::new(
+                "organisation_id",
+                "unknown_organisation",
+                Text::new("Không có đơn vị này", "no such organisation"),
+            )
+            .into());
+        }
+    }
+    let organisation = match role {
+        Role::Organiser => Some(
+            organisation
+                .map(|o| o.to_string())
+                .or(before.organisation_id)
+                .unwrap_or_else(|| crate::domain::organisation::DEFAULT_ID.to_owned()),
+        ),
+        _ => None,
+    };
+    users::set_role(
+        ctx.db,
+        target,
+        role,
+        organisation.as_deref(),
+        actor,
+        ctx.clock.now(),
+    )
+    .await?
+    .ok_or(AppError::NotFound("user"))
 }

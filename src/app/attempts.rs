@@ -107,7 +107,7 @@ pub async fn start(
             "staff accounts cannot take part",
         )));
     }
-    let c = contests::visible(ctx, contest_id, false).await?;
+    let c = contests::visible(ctx, contest_id, None).await?;
     let now = ctx.clock.now();
     if !c.accepts_attempts(now) {
         return Err(AppError::conflict(
@@ -276,10 +276,10 @@ pub async fn submit(
 pub async fn mine(
     ctx: Ctx<'_>,
     contest_id: ContestId,
-    user: UserId,
-    staff: bool,
+    viewer: &crate::store::users::User,
 ) -> AppResult<(Contest, Vec<Attempt>)> {
-    let contest = contests::visible(ctx, contest_id, staff).await?;
+    let contest = contests::visible(ctx, contest_id, Some(viewer)).await?;
+    let user = viewer.user_id().ok_or(AppError::NotFound("user"))?;
     let list = store::for_user(ctx.db, contest.id, user).await?;
     Ok((contest, list))
 }

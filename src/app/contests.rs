@@ -4,9 +4,10 @@
 use super::{AppError, AppResult, Ctx};
 use crate::domain::Text;
 use crate::domain::contest::{Contest, ContestSettings, State};
-use crate::domain::ids::{ContestId, UserId};
+use crate::domain::ids::{ContestId, OrganisationId};
 use crate::domain::question::{self, NewQuestion};
 use crate::store::contests::{self, PublishOutcome};
+use crate::store::users::User;
 
 /// Any contest (staff use): 404 for unknown ids.
 pub async fn find(ctx: Ctx<'_>, id: ContestId) -> AppResult<Contest> {
@@ -15,18 +16,53 @@ pub async fn find(ctx: Ctx<'_>, id: ContestId) -> AppResult<Contest> {
         .ok_or(AppError::NotFound("contest"))
 }
 
-/// A contest as a visitor may see it: drafts are staff-only (404 otherwise).
-pub async fn visible(ctx: Ctx<'_>, id: ContestId, staff: bool) -> AppResult<Contest> {
+/// A contest as `viewer` may see it: a draft only by the staff who manage
+/// it (its organisation's organisers, and admins); 404 for anyone else.
+pub async fn visible(ctx: Ctx<'_>, id: ContestId, viewer: Option<&User>) -> AppResult<Contest> {
     let c = find(ctx, id).await?;
-    if c.state == State::Draft && !staff {
+    if c.state == State::Draft && !manages(viewer, &c) {
         return Err(AppError::NotFound("contest"));
     }
     Ok(c)
 }
 
-/// Creates a draft.
-pub async fn create(ctx: Ctx<'_>, settings: &ContestSettings, by: UserId) -> AppResult<Contest> {
-    Ok(contests::create(ctx.db, settings, by, ctx.clock.now()).await?)
+/// Does `viewer` manage `c` (see `domain::organisation::may_manage`)?
+pub fn manages(viewer: Option<&User>, c: &Contest) -> bool {
+    viewer.is_some_and(|u| {
+        crate::domain::organisation::may_manage(
+            u.role(),
+            u.organisation_id.as_deref(),
+            &c.organisation_id.to_string(),
+        )
+    })
+}
+
+/// Creates a draft in its creator's organisation (an admin's go to the
+/// default organisation).
+pub async fn create(ctx: Ctx<'_>, settings: &ContestSettings, by: &User) -> AppResult<Contest> {
+    let id = by.user_id().ok_or(AppError::NotFound("user"))?;
+    let organisation = by
+        .organisation_id
+        .as_deref()
+        .and_then(OrganisationId::parse)
+        .unwrap_or_else(default_organisation);
+    Ok(contests::create(ctx.db, settings, id, organisation, ctx.clock.now()).await?)
+}
+
+/// The organisation existing data was put in.
+pub fn default_organisation() -> OrganisationId {
+    OrganisationId::parse(crate::domain::organisation::DEFAULT_ID).unwrap_or_default()
+}
+
+/// A contest a member of staff may act on: another organisation's is "not
+/// found", as if it did not exist.
+pub async fn managed(ctx: Ctx<'_>, id: ContestId, by: &User) -> AppResult<Contest> {
+    let c = find(ctx, id).await?;
+    if manages(Some(by), &c) {
+        Ok(c)
+    } else {
+        Err(AppError::NotFound("contest"))
+    }
 }
 
 /// Saves new settings. A finalized contest is frozen; a published one may

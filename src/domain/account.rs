@@ -147,8 +147,10 @@ impl Address {
         hamlet: &str,
         problems: &mut Problems,
     ) -> Option<Self> {
-        let hamlet = Self::parse("-", None, "-", hamlet, problems)?.hamlet;
-        let Some(province) = divisions::province(province_code.trim()) else {
+        // Every problem at once: the hamlet and the codes are judged apart.
+        let hamlet = Self::parse("-", None, "-", hamlet, problems).map(|a| a.hamlet);
+        let province = divisions::province(province_code.trim());
+        if province.is_none() {
             problems.push(
                 "address.province_code",
                 "unknown_province",
@@ -157,25 +159,30 @@ impl Address {
                     "no province has this code",
                 ),
             );
-            return None;
-        };
-        let commune = match divisions::commune(commune_code.trim()) {
-            Some((p, c)) if p.code == province.code => c,
-            found => {
-                problems.push(
-                    "address.commune_code",
-                    if found.is_some() {
-                        "commune_not_in_province"
-                    } else {
-                        "unknown_commune"
-                    },
-                    Text::new(
-                        format!("Xã, phường này không thuộc {}", province.name),
-                        format!("this commune is not in {}", province.short_name),
+        }
+        let commune = match (province, divisions::commune(commune_code.trim())) {
+            (Some(p), Some((cp, c))) if cp.code == p.code => Some(c),
+            // An unknown province is reported above; its commune cannot be judged.
+            (None, Some(_)) => None,
+            (p, found) => {
+                let (code, vi, en) = match (p, found) {
+                    (Some(p), Some(_)) => (
+                        "commune_not_in_province",
+                        format!("Xã, phường này không thuộc {}", p.name),
+                        format!("this commune is not in {}", p.short_name),
                     ),
-                );
-                return None;
+                    _ => (
+                        "unknown_commune",
+                        "Không có xã, phường với mã này".to_owned(),
+                        "no commune has this code".to_owned(),
+                    ),
+                };
+                problems.push("address.commune_code", code, Text::new(vi, en));
+                None
             }
+        };
+        let (Some(hamlet), Some(province), Some(commune)) = (hamlet, province, commune) else {
+            return None;
         };
         Some(Self {
             province: province.name.clone(),

@@ -3,7 +3,7 @@
 
 use super::account::NationalId;
 use super::clock::{Millis, parse_rfc3339};
-use super::ids::{ContestId, UserId};
+use super::ids::{ContestId, OrganisationId, UserId};
 use super::phone::Phone;
 use super::ranking::{ActualFigure, CountedAttempt, PrizeTier, TieBreakKey};
 use super::{FieldError, Problems, char_len, has_control};
@@ -259,6 +259,8 @@ pub struct Contest {
     /// Fixed when the contest is published; shown with the results.
     pub draw_seed: Option<String>,
     pub created_by: UserId,
+    /// The organisation that runs it (its creator's).
+    pub organisation_id: OrganisationId,
     pub created_at: Millis,
     pub updated_at: Millis,
     pub published_at: Option<Millis>,

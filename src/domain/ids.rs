@@ -54,3 +54,4 @@ typed_id!(UserId, "user");
 typed_id!(ContestId, "contest");
 typed_id!(AttemptId, "attempt");
 typed_id!(QuestionId, "question");
+typed_id!(OrganisationId, "organisation");

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod contest;
 pub mod divisions;
 pub mod ids;
+pub mod organisation;
 pub mod otp;
 pub mod password;
 pub mod pattern;

@@ -17,6 +17,8 @@ pub struct Model {
     pub target: String,
     #[sea_orm(column_type = "Text")]
     pub detail: String,
+    #[sea_orm(column_type = "Text")]
+    pub organisation_id: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

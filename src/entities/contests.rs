@@ -50,6 +50,8 @@ pub struct Model {
     pub finalized_at: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub digest: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub organisation_id: String,
     #[sea_orm(belongs_to, from = "created_by", to = "id")]
     pub creator: BelongsTo<super::users::Entity>,
     #[sea_orm(has_many)]

@@ -9,6 +9,7 @@ pub mod attempts;
 pub mod audit_log;
 pub mod contests;
 pub mod disqualifications;
+pub mod organisations;
 pub mod phone_codes;
 pub mod questions;
 pub mod result_ineligible;

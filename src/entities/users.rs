@@ -33,6 +33,8 @@ pub struct Model {
     pub province_code: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub commune_code: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub organisation_id: Option<String>,
     #[sea_orm(has_many)]
     pub sessions: HasMany<super::sessions::Entity>,
     #[sea_orm(has_many)]

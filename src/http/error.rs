@@ -99,6 +99,7 @@ fn thing_vi(what: &str) -> &'static str {
         "results" => "kết quả",
         "question" => "câu hỏi",
         "province" => "tỉnh, thành phố",
+        "organisation" => "đơn vị",
         _ => "nội dung này",
     }
 }

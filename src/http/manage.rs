@@ -8,6 +8,7 @@ use super::schema;
 use super::{AppState, parse_id, views};
 use crate::app::contests as app;
 use crate::domain::contest::{self, Contest, ContestSettings};
+use crate::domain::organisation::may_manage;
 use crate::domain::question::{self, NewQuestion, RowError};
 use crate::domain::{FieldError, Text};
 use crate::store::contests;
@@ -36,7 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Loads any contest for staff; 404 for unknown ids.
 pub async fn staff_contest(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Contest> {
     auth.require_staff()?;
-    Ok(app::find(state.ctx(), parse_id(id)?).await?)
+    Ok(app::managed(state.ctx(), parse_id(id)?, &auth.user).await?)
 }
 
 /// The body of a create: [`ContestInput`] with title, start and end required
@@ -77,7 +78,7 @@ async fn create(
     auth.require_staff()?;
     let body = body.into_inner().await?;
     let settings = ContestSettings::parse(&body.into(), None)?;
-    let c = app::create(state.ctx(), &settings, auth.user_id()).await?;
+    let c = app::create(state.ctx(), &settings, &auth.user).await?;
     Ok(HttpResponse::Created().json(views::ContestEnvelope::new(&c, state.clock.now(), true)))
 }
 
@@ -93,9 +94,11 @@ async fn list(state: web::Data<AppState>, auth: Auth) -> ApiResult<HttpResponse>
     auth.require_staff()?;
     let now = state.clock.now();
     let all = contests::list(&state.db, true).await?;
+    let own = auth.user.organisation_id.as_deref();
     Ok(HttpResponse::Ok().json(views::ContestList {
         contests: all
             .iter()
+            .filter(|c| may_manage(auth.role(), own, &c.organisation_id.to_string()))
             .map(|c| views::ContestView::new(c, now, true))
             .collect(),
     }))

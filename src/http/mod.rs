@@ -13,6 +13,7 @@ pub mod limits;
 pub mod manage;
 pub mod meta;
 pub mod openapi;
+pub mod organisations;
 pub mod play;
 pub mod results;
 pub mod schema;
@@ -65,6 +66,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(exports::routes)
             .configure(admin::routes)
             .configure(divisions::routes)
+            .configure(organisations::routes)
             .default_service(web::to(meta::not_found)),
     );
 }

@@ -203,6 +203,9 @@ impl Modify for Security {
         super::exports::winners_xlsx_file, super::exports::winners_csv, super::exports::leaderboard_csv,
         super::admin::search_users, super::admin::set_role, super::admin::reset_code,
         super::divisions::list, super::divisions::communes,
+        super::organisations::create, super::organisations::list_admin, super::organisations::edit,
+        super::organisations::set_logo, super::organisations::list, super::organisations::page,
+        super::organisations::logo,
         super::meta::healthz, super::meta::metrics,
     ),
     // Also the types the request schemas refer to by name (`schema_with`

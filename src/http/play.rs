@@ -28,8 +28,7 @@ pub async fn visible_contest(
     id: &str,
     auth: Option<&Auth>,
 ) -> ApiResult<Contest> {
-    let staff = auth.is_some_and(|a| a.role().is_staff());
-    Ok(contests::visible(state.ctx(), parse_id(id)?, staff).await?)
+    Ok(contests::visible(state.ctx(), parse_id(id)?, auth.map(|a| &a.user)).await?)
 }
 
 #[utoipa::path(
@@ -41,11 +40,11 @@ pub async fn visible_contest(
 )]
 async fn list(state: web::Data<AppState>, auth: MaybeAuth) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
-    let staff = auth.0.as_ref().is_some_and(|a| a.role().is_staff());
+    let viewer = auth.0.as_ref().map(|a| &a.user);
     let all = store_contests::list(&state.db, false).await?;
     let contests = all
         .iter()
-        .map(|c| views::ContestView::new(c, now, staff).without_rules())
+        .map(|c| views::ContestView::new(c, now, contests::manages(viewer, c)).without_rules())
         .collect();
     Ok(HttpResponse::Ok().json(views::ContestList { contests }))
 }
@@ -64,7 +63,7 @@ async fn show(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let c = visible_contest(&state, &path, auth.0.as_ref()).await?;
-    let staff = auth.0.as_ref().is_some_and(|a| a.role().is_staff());
+    let staff = contests::manages(auth.0.as_ref().map(|a| &a.user), &c);
     Ok(HttpResponse::Ok().json(views::ContestEnvelope::new(&c, state.clock.now(), staff)))
 }
 
@@ -118,8 +117,7 @@ async fn mine(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id: ContestId = parse_id(&path)?;
-    let staff = auth.role().is_staff();
-    let (c, list) = attempts::mine(state.ctx(), id, auth.user_id(), staff).await?;
+    let (c, list) = attempts::mine(state.ctx(), id, &auth.user).await?;
     let tz = c.settings.timezone();
     Ok(HttpResponse::Ok().json(views::MyAttempts {
         attempts: list.iter().map(|a| views::MyAttempt::new(a, tz)).collect(),

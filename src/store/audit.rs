@@ -1,21 +1,34 @@
 //! The audit log: role changes, disqualifications, (un)finalizing.
 
 use crate::domain::clock::Millis;
-use crate::entities::audit_log;
+use crate::entities::{audit_log, contests};
 use anyhow::Context;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 
-/// Appends one entry; runs on the connection or inside the caller's transaction.
+/// Appends one entry; runs on the connection or inside the caller's
+/// transaction. A target `contest:<id>` is recorded with the contest's
+/// organisation; any other with `organisation`.
 pub async fn record<C: ConnectionTrait>(
     conn: &C,
     actor_id: &str,
     action: &str,
     target: &str,
     detail: serde_json::Value,
+    organisation: Option<&str>,
     now: Millis,
 ) -> anyhow::Result<()> {
+    let organisation = match target.strip_prefix("contest:") {
+        Some(id) => contests::Entity::find_by_id(id)
+            .all(conn)
+            .await
+            .context("reading the contest's organisation")?
+            .into_iter()
+            .next()
+            .map(|c| c.organisation_id),
+        None => organisation.map(str::to_owned),
+    };
     let entry = audit_log::ActiveModel {
         // Time-ordered ids keep entries of the same millisecond in order.
         id: Set(uuid::Uuid::now_v7().to_string()),
@@ -24,6 +37,7 @@ pub async fn record<C: ConnectionTrait>(
         action: Set(action.to_owned()),
         target: Set(target.to_owned()),
         detail: Set(detail.to_string()),
+        organisation_id: Set(organisation),
     };
     audit_log::Entity::insert(entry)
         .exec_without_returning(conn)
@@ -39,6 +53,7 @@ pub struct Entry {
     pub action: String,
     pub target: String,
     pub detail: serde_json::Value,
+    pub organisation_id: Option<String>,
 }
 
 pub async fn list<C: ConnectionTrait>(conn: &C, target: &str) -> anyhow::Result<Vec<Entry>> {
@@ -57,6 +72,7 @@ pub async fn list<C: ConnectionTrait>(conn: &C, target: &str) -> anyhow::Result<
             action: r.action,
             target: r.target,
             detail: serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::Null),
+            organisation_id: r.organisation_id,
         })
         .collect())
 }

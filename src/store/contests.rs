@@ -3,7 +3,7 @@
 use super::{Db, StoreResult};
 use crate::domain::clock::Millis;
 use crate::domain::contest::{Contest, ContestRecord, ContestSettings, Prediction, State};
-use crate::domain::ids::{ContestId, UserId};
+use crate::domain::ids::{ContestId, OrganisationId, UserId};
 use crate::domain::question::NewQuestion;
 use crate::domain::ranking::{ActualFigure, CountedAttempt, PrizeTier, TieBreakKey};
 use crate::entities::{contests, questions};
@@ -74,6 +74,8 @@ fn from_model(m: contests::Model) -> anyhow::Result<Contest> {
         actual_figure: m.actual_figure,
         finalized_at: m.finalized_at,
         digest: m.digest,
+        organisation_id: OrganisationId::parse(&m.organisation_id)
+            .with_context(|| format!("stored organisation_id {}", m.organisation_id))?,
     })
 }
 
@@ -116,9 +118,11 @@ pub async fn create(
     db: &Db,
     s: &ContestSettings,
     created_by: UserId,
+    organisation: OrganisationId,
     now: Millis,
 ) -> StoreResult<Contest> {
     let am = contests::ActiveModel {
+        organisation_id: Set(organisation.to_string()),
         id: Set(ContestId::new().to_string()),
         state: Set(State::Draft.as_str().to_owned()),
         created_by: Set(created_by.to_string()),

@@ -231,6 +231,7 @@ async fn audited_transition(
         action,
         &format!("contest:{contest_id}"),
         detail,
+        None,
         now,
     )
     .await?;
@@ -318,6 +319,7 @@ pub async fn disqualify(
         "disqualified",
         &format!("contest:{contest_id}"),
         serde_json::json!({"user_id": user_id.to_string(), "reason": reason}),
+        None,
         now,
     )
     .await?;

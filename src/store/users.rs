@@ -4,6 +4,7 @@ use super::{Db, StoreError, StoreResult, unique_violation};
 use crate::domain::account::{Address, Registration, Role};
 use crate::domain::clock::Millis;
 use crate::domain::ids::UserId;
+use crate::domain::organisation::DEFAULT_ID;
 use crate::entities::users;
 use anyhow::Context;
 use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, LikeExpr};
@@ -23,6 +24,8 @@ pub struct User {
     pub national_id: Option<String>,
     pub date_of_birth: Option<String>,
     pub created_at: Millis,
+    /// An organiser's organisation (none for participants and admins).
+    pub organisation_id: Option<String>,
 }
 
 impl User {
@@ -53,6 +56,7 @@ impl From<users::Model> for User {
             national_id: m.national_id,
             date_of_birth: m.date_of_birth,
             created_at: m.created_at,
+            organisation_id: m.organisation_id,
         }
     }
 }
@@ -78,6 +82,8 @@ pub async fn create<C: sea_orm::ConnectionTrait>(
         hamlet: Set(reg.address.hamlet.clone()),
         province_code: Set(reg.address.province_code.clone()),
         commune_code: Set(reg.address.commune_code.clone()),
+        // An organiser starts in the default organisation; an admin moves them.
+        organisation_id: Set((role == Role::Organiser).then(|| DEFAULT_ID.to_owned())),
         date_of_birth: Set(reg.date_of_birth.as_ref().map(|d| d.as_string())),
         role: Set(role.as_str().to_owned()),
         created_at: Set(now),
@@ -189,10 +195,13 @@ pub async fn search(db: &Db, q: &str, limit: u64, offset: u64) -> anyhow::Result
 /// Changes a role; returns the updated account, or None when no such user.
 /// Changes a role and writes the change to the audit log, in one write
 /// transaction; returns the updated account, or None when no such user.
+/// Changes a role and, for an organiser, their organisation (cleared for
+/// other roles); audited with both, before and after.
 pub async fn set_role(
     db: &Db,
     id: UserId,
     role: Role,
+    organisation: Option<&str>,
     actor: UserId,
     now: Millis,
 ) -> StoreResult<Option<User>> {
@@ -206,8 +215,13 @@ pub async fn set_role(
     else {
         return Ok(None);
     };
+    let organisation = organisation.map(str::to_owned);
     users::Entity::update_many()
         .col_expr(users::Column::Role, Expr::val(role.as_str()))
+        .col_expr(
+            users::Column::OrganisationId,
+            Expr::val(organisation.clone()),
+        )
         .filter(users::Column::Id.eq(id.to_string()))
         .exec(&tx)
         .await
@@ -217,13 +231,20 @@ pub async fn set_role(
         &actor.to_string(),
         "role_changed",
         &format!("user:{id}"),
-        serde_json::json!({ "from": before.role, "to": role.as_str() }),
+        serde_json::json!({
+            "from": before.role, "to": role.as_str(),
+            "organisation_from": before.organisation_id, "organisation_to": organisation,
+        }),
+        organisation
+            .as_deref()
+            .or(before.organisation_id.as_deref()),
         now,
     )
     .await?;
     tx.commit().await.context("committing role change")?;
     let mut user = User::from(before);
     user.role = role.as_str();
+    user.organisation_id = organisation;
     Ok(Some(user))
 }
 

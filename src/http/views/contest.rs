@@ -18,6 +18,8 @@ use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder};
 #[derive(Serialize, ToSchema)]
 pub struct ContestView {
     pub id: String,
+    /// The organisation that runs it (`GET /organisations`).
+    pub organisation_id: String,
     pub title: String,
     pub description: String,
     /// Left out of the public list (`GET /contests`): up to 20,000 characters each.
@@ -140,6 +142,7 @@ impl ContestView {
         let results_shown = finalized || (staff && c.results_computed_at.is_some());
         Self {
             id: c.id.to_string(),
+            organisation_id: c.organisation_id.to_string(),
             title: s.title().to_owned(),
             description: s.description().to_owned(),
             rules: Some(s.rules().to_owned()),
@@ -453,6 +456,7 @@ mod tests {
             settings: ContestSettings::parse(&input, None).unwrap(),
             draw_seed: (state != State::Draft).then(|| "ab".repeat(32)),
             created_by: UserId::new(),
+            organisation_id: crate::domain::ids::OrganisationId::new(),
             created_at: T,
             updated_at: T,
             published_at: (state != State::Draft).then_some(T),

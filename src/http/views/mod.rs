@@ -15,12 +15,14 @@ mod account;
 mod attempt;
 mod contest;
 mod divisions;
+mod organisation;
 mod results;
 
 pub use account::*;
 pub use attempt::*;
 pub use contest::*;
 pub use divisions::*;
+pub use organisation::*;
 pub use results::*;
 
 use crate::domain::account::Address;

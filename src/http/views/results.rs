@@ -244,6 +244,9 @@ pub struct AuditEntry {
     pub target: String,
     #[schema(value_type = AuditDetail)]
     pub detail: serde_json::Value,
+    /// The organisation the action concerned (the contest's).
+    #[schema(required = true)]
+    pub organisation_id: Option<String>,
 }
 
 /// The details of an audited action; which fields appear depends on `action`.
@@ -266,6 +269,7 @@ impl From<Entry> for AuditEntry {
             action: e.action,
             target: e.target,
             detail: e.detail,
+            organisation_id: e.organisation_id,
         }
     }
 }
