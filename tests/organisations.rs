@@ -372,3 +372,44 @@ async fn contest_actions_are_audited_with_the_contests_organisation() {
         audit.text
     );
 }
+
+#[tokio::test]
+async fn the_demo_seeds_two_organisations_each_with_its_organiser_and_contest() {
+    let app = TestApp::spawn().await;
+    let demo = crane::demo::load(app.state.ctx()).await.unwrap();
+    assert_eq!(demo.contests.len(), 2);
+    let orgs = app.get("/organisations", None).await;
+    assert_eq!(
+        orgs.body["organisations"].as_array().unwrap().len(),
+        2,
+        "{}",
+        orgs.text
+    );
+    let public = app.get("/contests", None).await;
+    let owners: std::collections::HashSet<&str> = public.body["contests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["organisation_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(owners.len(), 2, "one contest per organisation");
+    // Each demo organiser sees one contest: their organisation's.
+    for (i, account) in demo
+        .accounts
+        .iter()
+        .filter(|a| a.role == "organiser")
+        .enumerate()
+    {
+        let token = app
+            .login(account.phone, account.password.as_deref().unwrap())
+            .await
+            .body["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let list = app.get("/admin/contests", Some(&token)).await;
+        let list = list.body["contests"].as_array().unwrap();
+        assert_eq!(list.len(), 1, "organiser {i}");
+        assert_eq!(list[0]["title"], demo.contests[i].0);
+    }
+}
