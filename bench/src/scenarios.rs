@@ -227,7 +227,7 @@ impl Bench {
             rec(&recs, name).map_or("none".to_owned(), |r| {
                 format!(
                     "{:.0}/s, p50 {} ms, p99 {} ms",
-                    r.ok() as f64 / secs,
+                    r.count() as f64 / secs,
                     fmt_num(r.ms(0.5)),
                     fmt_num(r.ms(0.99))
                 )
