@@ -187,6 +187,16 @@ const EXPECTED: &[(&str, &str, [&[u16]; 4])] = &[
         [&[401], &[204], &[204], &[204]],
     ),
     (
+        "PATCH",
+        "/api/v1/admin/contests/{id}/questions/{question_id}",
+        [&[401], &[403], &[200], &[200]],
+    ),
+    (
+        "DELETE",
+        "/api/v1/admin/contests/{id}/questions/{question_id}",
+        [&[401], &[403], &[204], &[204]],
+    ),
+    (
         "POST",
         "/api/v1/admin/organisations",
         [&[401], &[403], &[403], &[201]],
@@ -436,6 +446,7 @@ impl World {
     ) -> common::Resp {
         let mut token = self.token(role).map(str::to_owned);
         let mut body: Option<(String, Vec<u8>)> = None;
+        let mut question = String::new();
         let json_body = |v: Value| {
             Some((
                 "application/json".to_owned(),
@@ -443,6 +454,23 @@ impl World {
             ))
         };
         let id = match (method, path) {
+            (_, "/api/v1/admin/contests/{id}/questions/{question_id}") => {
+                let id = self.draft(2).await;
+                let bank = self
+                    .app
+                    .get(
+                        &format!("/admin/contests/{id}/questions"),
+                        Some(&self.tokens[1]),
+                    )
+                    .await;
+                question = bank.body["questions"][0]["id"].as_str().unwrap().to_owned();
+                if method == "PATCH" {
+                    body = json_body(
+                        json!({"text": "Câu hỏi đã sửa?", "options": ["Có", "Không"], "correct": 0}),
+                    );
+                }
+                id
+            }
             ("POST", "/api/v1/admin/organisations") => {
                 body = json_body(
                     json!({"name": "Đơn vị thử", "slug": format!("don-vi-{}", common::phone())}),
@@ -572,6 +600,7 @@ impl World {
         }
         let m = Method::from_bytes(method.as_bytes()).unwrap();
         let full = path
+            .replace("{question_id}", &question)
             .replace("{id}", &id)
             .replace("{province_code}", "01")
             .replace("{slug}", "ban-to-chuc");

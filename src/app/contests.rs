@@ -4,9 +4,9 @@
 use super::{AppError, AppResult, Ctx};
 use crate::domain::Text;
 use crate::domain::contest::{Contest, ContestSettings, State};
-use crate::domain::ids::{ContestId, OrganisationId};
+use crate::domain::ids::{ContestId, OrganisationId, QuestionId};
 use crate::domain::question::{self, NewQuestion};
-use crate::store::contests::{self, PublishOutcome};
+use crate::store::contests::{self, BankQuestion, PublishOutcome};
 use crate::store::users::User;
 
 /// Any contest (staff use): 404 for unknown ids.
@@ -118,6 +118,102 @@ fn bank_frozen() -> AppError {
             "the question bank cannot change after publishing: attempts already drew from it",
         ),
     )
+}
+
+fn question_locked(what: &str) -> AppError {
+    AppError::Conflict {
+        code: "question_locked",
+        message: Text::new(
+            format!(
+                "Sau khi công bố chỉ được sửa câu chữ: không đổi số phương án, đáp án đúng hay chủ đề ({what})"
+            ),
+            format!(
+                "after publishing only the wording may change, not the number of options, the right answer or the category ({what})"
+            ),
+        ),
+        field: Some(what.to_owned()),
+    }
+}
+
+/// Edits one question. In a draft anything may change (option ids are kept
+/// where the options remain); after publishing only the wording, written to
+/// the audit log with the text before and after. Finalized contests keep
+/// their bank as it was ranked.
+pub async fn edit_question(
+    ctx: Ctx<'_>,
+    c: &Contest,
+    question_id: QuestionId,
+    q: &NewQuestion,
+    actor: &User,
+) -> AppResult<BankQuestion> {
+    let before = contests::question(ctx.db, c.id, &question_id.to_string())
+        .await?
+        .ok_or(AppError::NotFound("question"))?;
+    let kept: Vec<u32> = before.options.iter().map(|o| o.id).collect();
+    let correct_before = kept
+        .iter()
+        .position(|&id| id == before.correct_option_id)
+        .unwrap_or(usize::MAX);
+    let audit = match c.state {
+        State::Draft => None,
+        State::Published => {
+            question::correction_allowed(kept.len(), correct_before, before.category.as_deref(), q)
+                .map_err(question_locked)?;
+            Some(serde_json::json!({
+                "question_id": before.id,
+                "text_before": before.text,
+                "text_after": q.text(),
+                "options_before": before.options.iter().map(|o| &o.text).collect::<Vec<_>>(),
+                "options_after": q.options(),
+            }))
+        }
+        State::Finalized => return Err(bank_frozen()),
+    };
+    let ids = contests::option_ids_keeping(&kept, q.options().len());
+    let after = BankQuestion {
+        id: before.id.clone(),
+        position: before.position,
+        text: q.text().to_owned(),
+        options: q
+            .options()
+            .iter()
+            .zip(&ids)
+            .map(|(t, id)| contests::StoredOption {
+                id: *id,
+                text: t.clone(),
+            })
+            .collect(),
+        correct_option_id: ids[q.correct()],
+        category: q.category().map(str::to_owned),
+    };
+    let actor_id = actor.id.clone();
+    let replaced = contests::replace_question(
+        ctx.db,
+        c.id,
+        c.state,
+        &after,
+        audit.map(|d| (actor_id.as_str(), d, ctx.clock.now())),
+    )
+    .await?;
+    if !replaced {
+        return Err(changed());
+    }
+    ctx.banks.forget(c.id);
+    Ok(after)
+}
+
+/// Deletes one question of a draft.
+pub async fn delete_question(ctx: Ctx<'_>, c: &Contest, question_id: QuestionId) -> AppResult<()> {
+    if c.state != State::Draft {
+        return Err(bank_frozen());
+    }
+    contests::question(ctx.db, c.id, &question_id.to_string())
+        .await?
+        .ok_or(AppError::NotFound("question"))?;
+    if !contests::delete_question(ctx.db, c.id, &question_id.to_string()).await? {
+        return Err(bank_frozen());
+    }
+    Ok(())
 }
 
 /// Appends questions to a draft's bank, all or nothing. Returns the bank's size.

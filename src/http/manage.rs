@@ -8,6 +8,7 @@ use super::schema;
 use super::{AppState, parse_id, views};
 use crate::app::contests as app;
 use crate::domain::contest::{self, Contest, ContestSettings};
+use crate::domain::ids::QuestionId;
 use crate::domain::organisation::may_manage;
 use crate::domain::question::{self, NewQuestion, RowError};
 use crate::domain::{FieldError, Text};
@@ -29,6 +30,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/contests/{id}/questions/import",
             web::post().to(import),
+        )
+        .route(
+            "/admin/contests/{id}/questions/{question_id}",
+            web::patch().to(edit_question),
+        )
+        .route(
+            "/admin/contests/{id}/questions/{question_id}",
+            web::delete().to(delete_question),
         )
         .route("/admin/contests/{id}/publish", web::post().to(publish))
         .route("/admin/contests/{id}/stats", web::get().to(stats));
@@ -304,6 +313,64 @@ async fn bank(
     let c = staff_contest(&state, &auth, &path).await?;
     let questions = contests::bank(&state.db, c.id).await?;
     Ok(HttpResponse::Ok().json(views::QuestionBank::new(&questions)))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/contests/{id}/questions/{question_id}",
+    operation_id = "edit_question",
+    tag = "organisers",
+    request_body = QuestionBody,
+    params(("id" = String, Path, description = "the contest's id"), ("question_id" = String, Path, description = "the question's id")),
+    responses((status = 200, description = "the question as edited (the whole question is sent: text, options, correct, category)", body = views::BankQuestionView),
+        errors::Write,
+        (status = 409, description = "published: only the wording may change (`question_locked`, `error.fields` names what); finalized: `bank_frozen`", body = ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
+async fn edit_question(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    body: ApiJson<QuestionBody>,
+) -> ApiResult<HttpResponse> {
+    let (id, qid) = path.into_inner();
+    let c = staff_contest(&state, &auth, &id).await?;
+    let qid: QuestionId = parse_id(&qid)?;
+    let q = body.into_inner().await?;
+    let parsed = NewQuestion::parse(&q.text, q.options, q.correct, q.category.as_deref()).map_err(
+        |problems| {
+            ApiError::Validation(
+                problems
+                    .into_iter()
+                    .map(|p| FieldError::new(p.field, "invalid", p.reason))
+                    .collect(),
+            )
+        },
+    )?;
+    let after = app::edit_question(state.ctx(), &c, qid, &parsed, &auth.user).await?;
+    Ok(HttpResponse::Ok().json(views::BankQuestionView::from(&after)))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/contests/{id}/questions/{question_id}",
+    operation_id = "delete_question",
+    tag = "organisers",
+    params(("id" = String, Path, description = "the contest's id"), ("question_id" = String, Path, description = "the question's id")),
+    responses((status = 204, description = "deleted"), errors::Action,
+        (status = 409, description = "not a draft any more (`bank_frozen`)", body = ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
+async fn delete_question(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, qid) = path.into_inner();
+    let c = staff_contest(&state, &auth, &id).await?;
+    let qid: QuestionId = parse_id(&qid)?;
+    app::delete_question(state.ctx(), &c, qid).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[utoipa::path(

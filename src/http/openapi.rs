@@ -196,7 +196,7 @@ impl Modify for Security {
         super::play::list, super::play::show, super::play::start, super::play::mine, super::play::resume,
         super::play::autosave, super::play::submit,
         super::manage::create, super::manage::list, super::manage::show, super::manage::edit,
-        super::manage::add_questions, super::manage::bank, super::manage::import, super::manage::publish,
+        super::manage::add_questions, super::manage::bank, super::manage::edit_question, super::manage::delete_question, super::manage::import, super::manage::publish,
         super::manage::stats,
         super::results::compute, super::results::read, super::results::finalize, super::results::unfinalize,
         super::results::disqualify, super::results::audit, super::results::winners,

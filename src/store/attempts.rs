@@ -48,20 +48,28 @@ impl Bank {
     }
 }
 
-/// Banks of published contests. Safe to cache in each instance: a published
-/// bank never changes, so instances cannot disagree.
+/// Banks of published contests, cached in each instance. A published bank
+/// changes only by a wording correction (never options, answer or category:
+/// `domain::question::correction_allowed`), so an instance that has not yet
+/// seen one still scores alike; the instance that made it forgets its copy at
+/// once, and every copy is reloaded after [`BANK_TTL`], so other instances
+/// show the corrected wording within that time.
 #[derive(Default)]
 pub struct BankCache {
-    banks: Mutex<HashMap<ContestId, Arc<Bank>>>,
+    banks: Mutex<HashMap<ContestId, (Arc<Bank>, std::time::Instant)>>,
 }
+
+/// How long an instance keeps a bank before reading it again.
+pub const BANK_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl BankCache {
     pub async fn get(&self, db: &Db, contest_id: ContestId) -> StoreResult<Arc<Bank>> {
-        if let Some(b) = self
+        if let Some((b, at)) = self
             .banks
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&contest_id)
+            && at.elapsed() < BANK_TTL
         {
             return Ok(b.clone());
         }
@@ -69,8 +77,16 @@ impl BankCache {
         self.banks
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(contest_id, bank.clone());
+            .insert(contest_id, (bank.clone(), std::time::Instant::now()));
         Ok(bank)
+    }
+
+    /// Forgets a contest's bank (after a correction on this instance).
+    pub fn forget(&self, contest_id: ContestId) {
+        self.banks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&contest_id);
     }
 }
 

@@ -9,6 +9,7 @@ use crate::domain::ranking::{ActualFigure, CountedAttempt, PrizeTier, TieBreakKe
 use crate::entities::{contests, questions};
 use anyhow::{Context, anyhow};
 use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -377,4 +378,118 @@ pub async fn bank(db: &Db, contest_id: ContestId) -> StoreResult<Vec<BankQuestio
         })
     };
     Ok(rows.into_iter().map(read).collect::<anyhow::Result<_>>()?)
+}
+
+/// One question of a contest's bank, if it is there.
+pub async fn question(
+    db: &Db,
+    contest_id: ContestId,
+    question_id: &str,
+) -> StoreResult<Option<BankQuestion>> {
+    Ok(bank(db, contest_id)
+        .await?
+        .into_iter()
+        .find(|q| q.id == question_id))
+}
+
+/// Replaces a question's text, options, right option and category, keeping
+/// its id and position; audited when `audit` is given (a correction after
+/// publishing). False when the contest's state is no longer `expected_state`.
+pub async fn replace_question(
+    db: &Db,
+    contest_id: ContestId,
+    expected_state: State,
+    q: &BankQuestion,
+    audit: Option<(&str, serde_json::Value, crate::domain::clock::Millis)>,
+) -> StoreResult<bool> {
+    let (_turn, tx) = db.write().await?;
+    if !state_is(&tx, db, contest_id, expected_state).await? {
+        return Ok(false);
+    }
+    questions::Entity::update_many()
+        .col_expr(questions::Column::Text, Expr::val(q.text.clone()))
+        .col_expr(
+            questions::Column::Options,
+            Expr::val(serde_json::to_string(&q.options).context("writing options")?),
+        )
+        .col_expr(
+            questions::Column::CorrectOption,
+            Expr::val(i64::from(q.correct_option_id)),
+        )
+        .col_expr(questions::Column::Category, Expr::val(q.category.clone()))
+        .filter(questions::Column::Id.eq(q.id.clone()))
+        .filter(questions::Column::ContestId.eq(contest_id.to_string()))
+        .exec(&tx)
+        .await
+        .context("replacing question")?;
+    if let Some((actor, detail, now)) = audit {
+        super::audit::record(
+            &tx,
+            actor,
+            "question_corrected",
+            &format!("contest:{contest_id}"),
+            detail,
+            None,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await.context("committing question")?;
+    Ok(true)
+}
+
+/// Deletes a question of a draft; false when the contest is no longer a draft.
+pub async fn delete_question(
+    db: &Db,
+    contest_id: ContestId,
+    question_id: &str,
+) -> StoreResult<bool> {
+    let (_turn, tx) = db.write().await?;
+    if !state_is(&tx, db, contest_id, State::Draft).await? {
+        return Ok(false);
+    }
+    questions::Entity::delete_many()
+        .filter(questions::Column::Id.eq(question_id))
+        .filter(questions::Column::ContestId.eq(contest_id.to_string()))
+        .exec(&tx)
+        .await
+        .context("deleting question")?;
+    tx.commit().await.context("committing question deletion")?;
+    Ok(true)
+}
+
+/// The contest's state is `state`, read under the write lock (the contest's
+/// row lock on PostgreSQL), so a publish cannot slip in between.
+async fn state_is(
+    tx: &sea_orm::DatabaseTransaction,
+    db: &Db,
+    contest_id: ContestId,
+    state: State,
+) -> StoreResult<bool> {
+    let mut q = contests::Entity::find_by_id(contest_id.to_string())
+        .select_only()
+        .column(contests::Column::State);
+    if !db.is_sqlite() {
+        q = q.lock_exclusive();
+    }
+    let found: Option<String> = q
+        .into_tuple()
+        .one(tx)
+        .await
+        .context("locking the contest")?;
+    Ok(found.as_deref() == Some(state.as_str()))
+}
+
+/// Option ids for `n` options, keeping `kept` where there are enough.
+pub fn option_ids_keeping(kept: &[u32], n: usize) -> Vec<u32> {
+    let mut ids: Vec<u32> = kept.iter().copied().take(n).collect();
+    for id in option_ids(n + kept.len()) {
+        if ids.len() == n {
+            break;
+        }
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
 }

@@ -117,6 +117,28 @@ pub fn category_pattern() -> String {
     super::pattern::trimmed(0..=MAX_CATEGORY_CHARS, super::pattern::Controls::None)
 }
 
+/// What may change in a question of a published contest: its wording only.
+/// Attempts already drew it — their papers hold its option ids in the order
+/// shown, and scoring holds its right answer — so the number of options, the
+/// right one and the category (which the draw may use) stay as they are.
+/// `correct_before` is the index of the right option in the stored order.
+pub fn correction_allowed(
+    options_before: usize,
+    correct_before: usize,
+    category_before: Option<&str>,
+    after: &NewQuestion,
+) -> Result<(), &'static str> {
+    if after.options.len() != options_before {
+        Err("options")
+    } else if after.correct != correct_before {
+        Err("correct")
+    } else if after.category.as_deref() != category_before {
+        Err("category")
+    } else {
+        Ok(())
+    }
+}
+
 impl NewQuestion {
     /// Checks a question as the API receives it and reports every problem at once.
     ///
@@ -495,3 +517,30 @@ fn too_many_questions(row: usize) -> Vec<RowError> {
 mod test_support;
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod correction_tests {
+    use super::*;
+
+    fn q(options: usize, correct: usize, category: Option<&str>) -> NewQuestion {
+        let opts = (0..options).map(|i| format!("Phương án {i}")).collect();
+        NewQuestion::parse("Câu hỏi?", opts, correct, category).unwrap()
+    }
+
+    #[test]
+    fn after_publishing_only_the_wording_may_change() {
+        assert_eq!(correction_allowed(4, 1, None, &q(4, 1, None)), Ok(()));
+        assert_eq!(
+            correction_allowed(4, 1, None, &q(3, 1, None)),
+            Err("options")
+        );
+        assert_eq!(
+            correction_allowed(4, 1, None, &q(4, 2, None)),
+            Err("correct")
+        );
+        assert_eq!(
+            correction_allowed(4, 1, Some("A"), &q(4, 1, Some("B"))),
+            Err("category")
+        );
+    }
+}
