@@ -124,6 +124,15 @@ async fn the_winners_csv_opens_in_excel_and_neutralises_formulas() {
             )
             .await;
         assert_eq!(r.status, 200);
+        // Named after the contest: Vietnamese for browsers, ASCII as a fallback.
+        let disposition = r.headers["content-disposition"].to_str().unwrap();
+        assert!(
+            disposition
+                .contains("filename*=UTF-8''Danh%20s%C3%A1ch%20tr%C3%BAng%20gi%E1%BA%A3i%20-%20")
+                && disposition.contains("filename=\"danh-sach-trung-giai-")
+                && disposition.ends_with(".csv"),
+            "{disposition}"
+        );
         let bytes = r.text.as_bytes();
         assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM");
         assert!(r.text.contains("\r\n"));

@@ -14,7 +14,7 @@ pub const XLSX_CONTENT_TYPE: &str =
 /// Name of the only sheet of [`winners_xlsx`].
 pub const WINNERS_SHEET: &str = "Danh sách trúng giải";
 /// Text in front of the digest on the second line of [`winners_xlsx`].
-pub const DIGEST_LABEL: &str = "Mã kiểm tra (SHA-256): ";
+pub const DIGEST_LABEL: &str = "Mã kiểm chứng (SHA-256): ";
 /// Zero-based row of the column headers in [`winners_xlsx`]: row 0 is the
 /// title, row 1 the digest line (blank without a digest), data from row 3.
 pub const XLSX_HEADER_ROW: u32 = 2;
@@ -56,7 +56,7 @@ impl XlsxFormats {
 }
 
 /// The winners workbook: one sheet [`WINNERS_SHEET`] with the contest title in
-/// A1 (bold), the line "Mã kiểm tra (SHA-256): …" in A2 when a digest is given,
+/// A1 (bold), the line "Mã kiểm chứng (SHA-256): …" in A2 when a digest is given,
 /// the [`HEADERS`] on row 3 ([`XLSX_HEADER_ROW`]) and a row per winner below.
 ///
 /// Text cells are string cells holding the exact text (no apostrophe: a

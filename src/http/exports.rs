@@ -67,11 +67,70 @@ async fn exportable(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Contes
     Ok(app::exportable(staff_contest(state, auth, id).await?)?)
 }
 
-fn attachment(name: &str) -> (header::HeaderName, String) {
+/// `Content-Disposition` for a download named after the contest, e.g.
+/// "Danh sách trúng giải - Tìm hiểu về Sếu đầu đỏ.xlsx": the Vietnamese name
+/// as `filename*` (RFC 6266/5987, UTF-8), which browsers use, and an ASCII
+/// fallback without tone marks as `filename`.
+fn attachment(what: &str, title: &str, ext: &str) -> (header::HeaderName, String) {
     (
         header::CONTENT_DISPOSITION,
-        format!("attachment; filename=\"{name}\""),
+        content_disposition(what, title, ext),
     )
+}
+
+fn content_disposition(what: &str, title: &str, ext: &str) -> String {
+    // Characters Windows refuses in a file name, and controls, become spaces.
+    let clean: String = title
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\\' | '/' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let title: String = clean.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title: String = title.chars().take(80).collect();
+    let name = if title.is_empty() {
+        format!("{what}.{ext}")
+    } else {
+        format!("{what} - {title}.{ext}")
+    };
+    let ascii = crate::domain::organisation::Slug::suggest(&name.replace(&format!(".{ext}"), ""));
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}.{ext}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_disposition;
+
+    #[test]
+    fn downloads_are_named_after_the_contest_in_vietnamese_with_an_ascii_fallback() {
+        let h = content_disposition(
+            "Danh sách trúng giải",
+            "Tìm hiểu về Sếu đầu đỏ: 2026/12",
+            "xlsx",
+        );
+        assert!(
+            h.starts_with("attachment; filename=\"danh-sach-trung-giai-tim-hieu-ve-seu-dau-do-2026-12.xlsx\"; "),
+            "{h}"
+        );
+        assert!(
+            h.contains("filename*=UTF-8''Danh%20s%C3%A1ch%20tr%C3%BAng%20gi%E1%BA%A3i%20-%20T"),
+            "{h}"
+        );
+        assert!(!h.contains('/') || h.matches('/').count() == 0, "{h}");
+        assert!(h.is_ascii());
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/contests/{id}/winners.xlsx", operation_id = "winners_xlsx", tag = "results",
@@ -90,7 +149,11 @@ async fn winners_xlsx_file(
     let bytes = winners_xlsx(c.settings.title(), c.digest.as_deref(), &rows)?;
     Ok(HttpResponse::Ok()
         .content_type(XLSX_CONTENT_TYPE)
-        .insert_header(attachment(&format!("winners-{}.xlsx", c.id)))
+        .insert_header(attachment(
+            "Danh sách trúng giải",
+            c.settings.title(),
+            "xlsx",
+        ))
         .body(bytes))
 }
 
@@ -115,7 +178,11 @@ async fn winners_csv(
     }
     Ok(HttpResponse::Ok()
         .content_type(CSV_CONTENT_TYPE)
-        .insert_header(attachment(&format!("winners-{}.csv", c.id)))
+        .insert_header(attachment(
+            "Danh sách trúng giải",
+            c.settings.title(),
+            "csv",
+        ))
         .body(body))
 }
 
@@ -138,7 +205,7 @@ async fn leaderboard_csv(
     // the response through a small bounded channel: memory stays flat however
     // long the leaderboard is, and a slow client slows the producer down.
     let (tx, rx) = tokio::sync::mpsc::channel::<web::Bytes>(4);
-    let name = format!("leaderboard-{}.csv", c.id);
+    let name = content_disposition("Bảng xếp hạng", c.settings.title(), "csv");
     let mut pages = Leaderboard::new(state.ctx(), c);
     tokio::spawn(async move {
         if tx.send(web::Bytes::from(format.header())).await.is_err() {
@@ -167,6 +234,6 @@ async fn leaderboard_csv(
     });
     Ok(HttpResponse::Ok()
         .content_type(CSV_CONTENT_TYPE)
-        .insert_header(attachment(&name))
+        .insert_header((header::CONTENT_DISPOSITION, name))
         .streaming(body))
 }

@@ -97,7 +97,7 @@ fn xlsx_round_trips_text_exactly_and_numbers_as_numbers() {
     assert_eq!(sheet.get(0, 0), Data::String(title.to_owned()));
     assert_eq!(
         sheet.get(1, 0),
-        Data::String(format!("Mã kiểm tra (SHA-256): {digest}"))
+        Data::String(format!("Mã kiểm chứng (SHA-256): {digest}"))
     );
     assert_xlsx_rows(&sheet, &rows);
     let first = XLSX_HEADER_ROW + 1;
