@@ -88,6 +88,27 @@ async fn the_winners_workbook_keeps_every_name_as_text_and_has_no_formula() {
         "no formula cells"
     );
     let range = book.worksheet_range(&sheet).unwrap();
+    // The time taken and the submission are Excel time cells (row 4 is the first winner).
+    let first = 3;
+    assert!(
+        matches!(
+            range.get_value((first, 15)),
+            Some(calamine::Data::DateTime(_))
+        ),
+        "duration: {:?}",
+        range.get_value((first, 15))
+    );
+    match range.get_value((first, 16)) {
+        Some(calamine::Data::DateTime(dt)) => {
+            let serial = dt.as_f64();
+            let now_serial = (app.now() + 7 * 3_600_000) as f64 / 86_400_000.0 + 25_569.0;
+            assert!(
+                (serial - now_serial).abs() < 2.0,
+                "submitted {serial} vs now {now_serial}"
+            );
+        }
+        other => panic!("submission cell: {other:?}"),
+    }
     let cells: Vec<String> = range.cells().map(|(_, _, c)| c.to_string()).collect();
     for name in NAMES {
         assert!(

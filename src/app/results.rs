@@ -240,6 +240,10 @@ pub fn export_row(c: &Contest, s: Standing) -> ExportRow {
         prediction_error: r.prediction_error,
         duration_ms: r.duration_ms,
         submitted_at: to_rfc3339(r.submitted_at_ms, c.settings.timezone()),
+        submitted_local: chrono::DateTime::from_timestamp_millis(r.submitted_at_ms)
+            .unwrap_or_default()
+            .with_timezone(&c.settings.timezone())
+            .naive_local(),
     }
 }
 

@@ -65,6 +65,14 @@ impl CsvFormat {
                     Cow::Owned(neutralised) => Cow::Owned(neutralised),
                 },
                 Cell::Int(n) | Cell::Amount(n) => Cow::Owned(n.to_string()),
+                Cell::Duration(ms) => {
+                    let text = super::format_duration(ms);
+                    Cow::Owned(neutralise(&text).into_owned())
+                }
+                Cell::Instant(text, _) => match neutralise(text) {
+                    Cow::Borrowed(t) => Cow::Borrowed(t),
+                    Cow::Owned(neutralised) => Cow::Owned(neutralised),
+                },
                 Cell::Blank => Cow::Borrowed(""),
             }),
         );

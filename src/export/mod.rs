@@ -78,6 +78,9 @@ pub struct ExportRow {
     pub duration_ms: i64,
     /// RFC 3339 in the contest's time zone, e.g. 2024-12-05T20:15:03.042+07:00
     pub submitted_at: String,
+    /// The same instant as the contest's wall clock shows it (the workbook's
+    /// date cell: Excel dates carry no zone).
+    pub submitted_local: chrono::NaiveDateTime,
 }
 
 /// Column headers, Vietnamese (the files are for Vietnamese staff).
@@ -180,6 +183,10 @@ enum Cell<'a> {
     Text(Cow<'a, str>),
     Int(i64),
     Amount(i64),
+    /// A time taken, in milliseconds: text in CSV, a duration cell in XLSX.
+    Duration(i64),
+    /// An instant: its RFC 3339 text in CSV, a date-time cell in XLSX.
+    Instant(&'a str, chrono::NaiveDateTime),
     Blank,
 }
 
@@ -216,8 +223,8 @@ fn cells(row: &ExportRow) -> [Cell<'_>; 17] {
         Cell::Int(row.question_count),
         Cell::opt_int(row.prediction),
         Cell::opt_int(row.prediction_error),
-        Cell::Text(Cow::Owned(format_duration(row.duration_ms))),
-        Cell::text(&row.submitted_at),
+        Cell::Duration(row.duration_ms),
+        Cell::Instant(&row.submitted_at, row.submitted_local),
     ]
 }
 

@@ -21,6 +21,21 @@ pub(super) fn text_columns(row: &ExportRow) -> Vec<(usize, Option<String>)> {
     ]
 }
 
+/// The text columns of the workbook: the same but the duration and the
+/// submission time, which are a duration and a date-time cell there.
+pub(super) fn xlsx_text_columns(row: &ExportRow) -> Vec<(usize, Option<String>)> {
+    let mut v = text_columns(row);
+    v.retain(|(col, _)| *col < 15);
+    v
+}
+
+/// 2024-12-05 20:15:03.042, the wall clock of the sample rows.
+pub(super) fn sample_local() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2024, 12, 5)
+        .and_then(|d| d.and_hms_milli_opt(20, 15, 3, 42))
+        .unwrap()
+}
+
 /// Columns holding numbers.
 pub(super) fn number_columns(row: &ExportRow) -> Vec<(usize, Option<i64>)> {
     vec![
@@ -52,6 +67,7 @@ pub(super) fn winner(rank: i64, prize: &str, amount: i64, name: &str) -> ExportR
         prediction_error: Some(34),
         duration_ms: 183_042,
         submitted_at: "2024-12-05T20:15:03.042+07:00".to_owned(),
+        submitted_local: sample_local(),
     }
 }
 
@@ -202,6 +218,8 @@ pub(super) fn export_row() -> impl Strategy<Value = ExportRow> {
             prediction_error,
             duration_ms,
             submitted_at,
+            submitted_local: sample_local()
+                + chrono::Duration::milliseconds(duration_ms.rem_euclid(10_000_000_000)),
         },
     )
 }

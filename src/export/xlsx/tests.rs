@@ -6,8 +6,8 @@ use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
 use proptest::prelude::*;
 
 use crate::export::test_support::{
-    HOSTILE, config, export_row, hostile_row, number_columns, sample_rows, text_columns,
-    tricky_text, winner,
+    HOSTILE, config, export_row, hostile_row, number_columns, sample_rows, tricky_text, winner,
+    xlsx_text_columns,
 };
 
 struct Sheet {
@@ -40,6 +40,15 @@ impl Sheet {
     }
 }
 
+/// The number in a number or date cell.
+fn number(d: &Data) -> Option<f64> {
+    match d {
+        Data::Float(f) => Some(*f),
+        Data::DateTime(dt) => Some(dt.as_f64()),
+        _ => None,
+    }
+}
+
 fn expected_text_cell(text: Option<&str>) -> Data {
     match text {
         None | Some("") => Data::Empty,
@@ -64,13 +73,29 @@ fn assert_xlsx_rows(sheet: &Sheet, rows: &[ExportRow]) {
     }
     for (i, row) in rows.iter().enumerate() {
         let r = XLSX_HEADER_ROW + 1 + u32::try_from(i).unwrap();
-        for (col, text) in text_columns(row) {
+        for (col, text) in xlsx_text_columns(row) {
             assert_eq!(
                 sheet.get(r, col),
                 expected_text_cell(text.as_deref()),
                 "row {i} col {col}"
             );
         }
+        // The time taken and the submission are Excel time cells.
+        let near = |a: Option<f64>, b: f64| a.is_some_and(|a| (a - b).abs() < 1e-9);
+        let duration = sheet.get(r, 15);
+        assert!(
+            near(number(&duration), row.duration_ms as f64 / 86_400_000.0),
+            "row {i} duration {duration:?}"
+        );
+        let submitted = sheet.get(r, 16);
+        assert!(
+            near(number(&submitted), excel_serial(row.submitted_local)),
+            "row {i} submitted {submitted:?}"
+        );
+        assert!(
+            matches!(submitted, Data::DateTime(_)),
+            "a date cell: {submitted:?}"
+        );
         for (col, n) in number_columns(row) {
             assert_eq!(
                 sheet.get(r, col),
@@ -194,4 +219,22 @@ proptest! {
         prop_assert_eq!(sheet.get(1, 0), expected_text_cell(digest_line.as_deref()));
         assert_xlsx_rows(&sheet, &rows);
     }
+}
+
+#[test]
+fn the_submission_is_a_vietnamese_date_cell_and_the_time_taken_is_h_mm_ss() {
+    let rows = sample_rows();
+    let sheet = read_xlsx(winners_xlsx("Cuộc thi", None, &rows).unwrap());
+    let r = XLSX_HEADER_ROW + 1;
+    // 2024-12-05 20:15:03.042 is serial 45631.843785…; 183,042 ms is 0:03:03.042.
+    let Data::DateTime(dt) = sheet.get(r, 16) else {
+        panic!("date cell")
+    };
+    assert!(
+        (dt.as_f64() - 45_631.843_785_208_33).abs() < 1e-6,
+        "{}",
+        dt.as_f64()
+    );
+    let d = number(&sheet.get(r, 15)).unwrap();
+    assert!((d * 86_400_000.0 - 183_042.0).abs() < 1e-3, "{d}");
 }
