@@ -239,6 +239,73 @@ async fn stats_group_one_commune_however_its_name_was_written() {
     assert_eq!(places.len(), 1, "{places:?}");
     assert_eq!(places[0]["commune_code"], "30001");
     assert_eq!(places[0]["participants"], 3);
+    let provinces = stats.body["stats"]["by_province"].as_array().unwrap();
+    assert_eq!(provinces.len(), 1, "{provinces:?}");
+    assert_eq!(provinces[0]["province_code"], "82");
+    // The histogram has every score from 0 to the questions of an attempt (5).
+    let scores: Vec<i64> = stats.body["stats"]["score_histogram"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["score"].as_i64().unwrap())
+        .collect();
+    assert_eq!(scores, [0, 1, 2, 3, 4, 5]);
+
+    // The same figures as a workbook an organiser opens in Excel.
+    let r = app
+        .raw(
+            reqwest::Method::GET,
+            &format!("/api/v1/admin/contests/{contest}/stats.xlsx"),
+            Some(&organiser),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let disposition = r.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.contains("filename*=UTF-8''Th%E1%BB%91ng%20k%C3%AA"),
+        "{disposition}"
+    );
+    let bytes = app
+        .client
+        .get(format!(
+            "{}/api/v1/admin/contests/{contest}/stats.xlsx",
+            app.address
+        ))
+        .bearer_auth(&organiser)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "Tổng quan",
+            "Theo ngày",
+            "Theo tỉnh",
+            "Theo xã",
+            "Điểm",
+            "Câu hỏi"
+        ]
+    );
+    let sheet = book.worksheet_range("Theo tỉnh").unwrap();
+    let row: Vec<String> = (0..4)
+        .map(|c| {
+            sheet
+                .get_value((3, c))
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(row, ["82", "Tỉnh Đồng Tháp", "3", "3"]);
 }
 
 #[tokio::test]

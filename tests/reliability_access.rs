@@ -187,6 +187,11 @@ const EXPECTED: &[(&str, &str, [&[u16]; 4])] = &[
         [&[401], &[204], &[204], &[204]],
     ),
     (
+        "GET",
+        "/api/v1/admin/contests/{id}/stats.xlsx",
+        [&[401], &[403], &[200], &[200]],
+    ),
+    (
         "PATCH",
         "/api/v1/admin/contests/{id}/questions/{question_id}",
         [&[401], &[403], &[200], &[200]],

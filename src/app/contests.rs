@@ -262,3 +262,31 @@ pub async fn publish(ctx: Ctx<'_>, c: &Contest) -> AppResult<Contest> {
         )),
     }
 }
+
+/// A contest's statistics as organisers see them: days in the contest's
+/// zone, the score histogram on its full axis (0 to the questions of an
+/// attempt), and each question's text by id.
+pub async fn stats(
+    ctx: Ctx<'_>,
+    c: &Contest,
+) -> AppResult<(
+    crate::store::stats::Stats,
+    std::collections::HashMap<String, String>,
+)> {
+    use chrono::Offset;
+    let tz = c.settings.timezone();
+    let offset_ms = chrono::DateTime::from_timestamp_millis(c.settings.starts_at())
+        .map(|t| i64::from(t.with_timezone(&tz).offset().fix().local_minus_utc()) * 1000)
+        .unwrap_or(0);
+    let mut stats = crate::store::stats::compute(ctx.db, c.id, offset_ms).await?;
+    stats.score_histogram = crate::store::stats::full_histogram(
+        &stats.score_histogram,
+        i64::from(c.settings.questions_per_attempt()),
+    );
+    let texts = contests::bank(ctx.db, c.id)
+        .await?
+        .into_iter()
+        .map(|q| (q.id, q.text))
+        .collect();
+    Ok((stats, texts))
+}

@@ -47,9 +47,11 @@
 use std::borrow::Cow;
 
 mod csv;
+mod stats;
 mod xlsx;
 
 pub use self::csv::{CSV_CONTENT_TYPE, CsvFormat, UTF8_BOM};
+pub use self::stats::stats_xlsx;
 pub use self::xlsx::{
     DIGEST_LABEL, WINNERS_SHEET, XLSX_CONTENT_TYPE, XLSX_HEADER_ROW, winners_xlsx,
 };

@@ -195,7 +195,7 @@ fn write_int(
 }
 
 /// A string cell holding exactly `text` (nothing for the empty string).
-fn write_text(
+pub(super) fn write_text(
     sheet: &mut Worksheet,
     row: u32,
     col: u16,

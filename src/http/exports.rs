@@ -15,6 +15,10 @@ use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
+        "/admin/contests/{id}/stats.xlsx",
+        web::get().to(stats_xlsx_file),
+    )
+    .route(
         "/admin/contests/{id}/winners.xlsx",
         web::get().to(winners_xlsx_file),
     )
@@ -65,6 +69,29 @@ fn csv_format(q: &CsvQuery) -> ApiResult<CsvFormat> {
 async fn exportable(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Contest> {
     auth.require_admin()?;
     Ok(app::exportable(staff_contest(state, auth, id).await?)?)
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/contests/{id}/stats.xlsx", operation_id = "stats_xlsx", tag = "organisers",
+    params(("id" = String, Path, description = "the contest")),
+    responses((status = 200, description = "the statistics workbook: overview, by day, by province, by commune, scores, questions (no personal data)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        errors::Read),
+    security(("bearer" = []), ("cookie" = [])),
+)]
+async fn stats_xlsx_file(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let c = staff_contest(&state, &auth, &path).await?;
+    let (stats, texts) = crate::app::contests::stats(state.ctx(), &c).await?;
+    let title = c.settings.title().to_owned();
+    let bytes = web::block(move || crate::export::stats_xlsx(&title, &stats, &texts))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))??;
+    Ok(HttpResponse::Ok()
+        .content_type(XLSX_CONTENT_TYPE)
+        .insert_header(attachment("Thống kê", c.settings.title(), "xlsx"))
+        .body(bytes))
 }
 
 /// `Content-Disposition` for a download named after the contest, e.g.

@@ -406,18 +406,8 @@ async fn stats(
     auth: Auth,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    use chrono::Offset;
     let c = staff_contest(&state, &auth, &path).await?;
-    let tz = c.settings.timezone();
-    let offset_ms = chrono::DateTime::from_timestamp_millis(c.settings.starts_at())
-        .map(|t| i64::from(t.with_timezone(&tz).offset().fix().local_minus_utc()) * 1000)
-        .unwrap_or(0);
-    let stats = crate::store::stats::compute(&state.db, c.id, offset_ms).await?;
-    let texts: std::collections::HashMap<String, String> = contests::bank(&state.db, c.id)
-        .await?
-        .into_iter()
-        .map(|q| (q.id, q.text))
-        .collect();
+    let (stats, texts) = app::stats(state.ctx(), &c).await?;
     Ok(HttpResponse::Ok().json(views::StatsEnvelope {
         stats: views::StatsView::new(stats, &texts),
     }))

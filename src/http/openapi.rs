@@ -200,7 +200,7 @@ impl Modify for Security {
         super::manage::stats,
         super::results::compute, super::results::read, super::results::finalize, super::results::unfinalize,
         super::results::disqualify, super::results::audit, super::results::winners,
-        super::exports::winners_xlsx_file, super::exports::winners_csv, super::exports::leaderboard_csv,
+        super::exports::winners_xlsx_file, super::exports::stats_xlsx_file, super::exports::winners_csv, super::exports::leaderboard_csv,
         super::admin::search_users, super::admin::set_role, super::admin::reset_code,
         super::divisions::list, super::divisions::communes,
         super::organisations::create, super::organisations::list_admin, super::organisations::edit,

@@ -27,6 +27,16 @@ pub struct Place {
     pub attempts: i64,
 }
 
+/// Participation by province: by its code, legacy addresses whose province
+/// is not one of today's by their text (code null).
+#[derive(Serialize)]
+pub struct ProvinceRow {
+    pub province_code: Option<String>,
+    pub province: String,
+    pub participants: i64,
+    pub attempts: i64,
+}
+
 #[derive(Serialize)]
 pub struct Bucket {
     pub score: i64,
@@ -48,6 +58,7 @@ pub struct Stats {
     pub submitted: i64,
     pub by_day: Vec<Day>,
     pub by_place: Vec<Place>,
+    pub by_province: Vec<ProvinceRow>,
     pub score_histogram: Vec<Bucket>,
     pub questions: Vec<QuestionRate>,
 }
@@ -163,6 +174,34 @@ pub async fn compute(db: &Db, contest_id: ContestId, tz_offset_ms: i64) -> Store
         )
         .collect();
 
+    let provinces: Vec<(Option<String>, String, i64, i64)> = of_contest()
+        .select_only()
+        .column(users::Column::ProvinceCode)
+        .column(users::Column::Province)
+        .column_as(user_id().count_distinct(), "participants")
+        .column_as(count_all(), "attempts")
+        .inner_join(users::Entity)
+        .group_by(users::Column::ProvinceCode)
+        .group_by(users::Column::Province)
+        .order_by_desc(Expr::col("participants"))
+        .order_by_asc(users::Column::Province)
+        .limit(500)
+        .into_tuple()
+        .all(&db.conn)
+        .await
+        .context("stats by province")?;
+    let by_province = provinces
+        .into_iter()
+        .map(
+            |(province_code, province, participants, attempts)| ProvinceRow {
+                province_code,
+                province,
+                participants,
+                attempts,
+            },
+        )
+        .collect();
+
     let hist: Vec<(Option<i64>, i64)> = of_contest()
         .select_only()
         .column(attempts::Column::Score)
@@ -225,7 +264,49 @@ pub async fn compute(db: &Db, contest_id: ContestId, tz_offset_ms: i64) -> Store
         submitted,
         by_day,
         by_place,
+        by_province,
         score_histogram,
         questions,
     })
+}
+
+/// The histogram on its full axis, 0 to `max` correct answers, with zero for
+/// the scores nobody reached (a chart without gaps reads true).
+pub fn full_histogram(buckets: &[Bucket], max: i64) -> Vec<Bucket> {
+    let top = Ord::max(buckets.iter().map(|b| b.score).max().unwrap_or(0), max);
+    (0..=top)
+        .map(|score| Bucket {
+            score,
+            attempts: buckets
+                .iter()
+                .filter(|b| b.score == score)
+                .map(|b| b.attempts)
+                .sum(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_histogram_covers_every_score_from_zero_to_the_maximum() {
+        let h = full_histogram(
+            &[
+                Bucket {
+                    score: 2,
+                    attempts: 5,
+                },
+                Bucket {
+                    score: 4,
+                    attempts: 1,
+                },
+            ],
+            5,
+        );
+        let v: Vec<(i64, i64)> = h.iter().map(|b| (b.score, b.attempts)).collect();
+        assert_eq!(v, [(0, 0), (1, 0), (2, 5), (3, 0), (4, 1), (5, 0)]);
+        assert_eq!(full_histogram(&[], 0).len(), 1);
+    }
 }

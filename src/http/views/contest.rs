@@ -333,7 +333,9 @@ pub struct StatsView {
     /// By day in the contest's zone.
     pub by_day: Vec<DayStats>,
     pub by_place: Vec<PlaceStats>,
-    /// Closed attempts by score.
+    /// By province (code; null for a legacy province name), most participants first.
+    pub by_province: Vec<ProvinceStats>,
+    /// Closed attempts by score, every score from 0 to the questions of an attempt.
     pub score_histogram: Vec<ScoreBucket>,
     /// The correct rate of each question.
     pub questions: Vec<QuestionStats>,
@@ -343,6 +345,15 @@ pub struct StatsView {
 pub struct DayStats {
     /// `YYYY-MM-DD`.
     pub day: String,
+    pub participants: i64,
+    pub attempts: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProvinceStats {
+    #[schema(required = true)]
+    pub province_code: Option<String>,
+    pub province: String,
     pub participants: i64,
     pub attempts: i64,
 }
@@ -406,6 +417,16 @@ impl StatsView {
                     province: p.province,
                     district: p.district,
                     commune: p.commune,
+                    participants: p.participants,
+                    attempts: p.attempts,
+                })
+                .collect(),
+            by_province: stats
+                .by_province
+                .into_iter()
+                .map(|p| ProvinceStats {
+                    province_code: p.province_code,
+                    province: p.province,
                     participants: p.participants,
                     attempts: p.attempts,
                 })
