@@ -188,6 +188,11 @@ const EXPECTED: &[(&str, &str, [&[u16]; 4])] = &[
     ),
     (
         "GET",
+        "/api/v1/contests/{id}/my-result",
+        [&[401], &[200], &[200], &[200]],
+    ),
+    (
+        "GET",
         "/api/v1/admin/contests/{id}/stats.xlsx",
         [&[401], &[403], &[200], &[200]],
     ),

@@ -479,3 +479,73 @@ async fn the_command_line_verifies_the_digest_and_exports_for_admins_in_a_shell(
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+/// Signs in the participant registered with `phone` (by `play`).
+async fn token_of(c: &Contest, phone: &str) -> String {
+    let r = c.app.login(phone, "sếu đầu đỏ tràm chim").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn each_participant_sees_their_own_result_once_it_is_final() {
+    let c = contest(json!({})).await;
+    let app = &c.app;
+    let (best, second, cheat) = (phone(), phone(), phone());
+    play(&c, &best, 4, 1, 20_000).await;
+    play(&c, &second, 3, 1, 20_000).await;
+    let cheat_id = play(&c, &cheat, 4, 1, 10_000).await;
+    let (absent, _) = app.participant().await;
+    let path = format!("/contests/{}/my-result", c.id);
+    let mine = |t: String| {
+        let path = path.clone();
+        async move { app.get(&path, Some(&t)).await }
+    };
+    let early = mine(token_of(&c, &best).await).await;
+    assert_eq!(early.status, 200, "{}", early.text);
+    assert_eq!(early.body["status"], "pending");
+    assert!(
+        early.body["rank"].is_null(),
+        "nothing shown before the results are final"
+    );
+
+    app.state.clock.freeze_at(c.end + 20_000);
+    let r = app
+        .post(
+            &format!("/admin/contests/{}/disqualify", c.id),
+            Some(&c.admin),
+            json!({"user_id": cheat_id, "reason": "Hai tài khoản"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    for action in ["results", "finalize"] {
+        let r = app
+            .post(
+                &format!("/admin/contests/{}/{action}", c.id),
+                Some(&c.admin),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{action}: {}", r.text);
+    }
+
+    let r = mine(token_of(&c, &best).await).await;
+    assert_eq!(r.body["status"], "ranked", "{}", r.text);
+    assert_eq!(r.body["rank"], 1);
+    assert_eq!(r.body["of"], 2);
+    assert_eq!(r.body["won"], true);
+    assert_eq!(r.body["prize"]["name"], "Giải Nhất");
+    assert!(r.body["digest"].as_str().is_some_and(|d| d.len() == 64));
+    let r = mine(token_of(&c, &second).await).await;
+    assert_eq!(
+        (r.body["rank"].as_i64(), r.body["prize"]["name"].as_str()),
+        (Some(2), Some("Giải Nhì"))
+    );
+    let r = mine(token_of(&c, &cheat).await).await;
+    assert_eq!(r.body["status"], "ineligible", "{}", r.text);
+    assert_eq!(r.body["reason"], "disqualified");
+    assert_eq!(r.body["won"], false);
+    let r = mine(absent).await;
+    assert_eq!(r.body["status"], "absent", "{}", r.text);
+    assert_eq!(app.get(&path, None).await.status, 401);
+}

@@ -20,6 +20,7 @@ mod m20261205_000013_create_organisations;
 mod m20261205_000014_add_organisation_to_users;
 mod m20261205_000015_add_organisation_to_contests;
 mod m20261205_000016_add_organisation_to_audit_log;
+mod m20261205_000017_index_results_by_user;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000014_add_organisation_to_users::Migration),
             Box::new(m20261205_000015_add_organisation_to_contests::Migration),
             Box::new(m20261205_000016_add_organisation_to_audit_log::Migration),
+            Box::new(m20261205_000017_index_results_by_user::Migration),
         ]
     }
 }

@@ -298,3 +298,31 @@ impl Leaderboard {
         ))
     }
 }
+
+/// Where a person stands in a contest once its results are final.
+pub enum MyResult {
+    /// Not finalized yet: nothing is final to show.
+    Pending,
+    /// Ranked; `of` people were ranked in all.
+    Ranked { standing: Standing, of: i64 },
+    /// Left out of the ranking, with the reason (`staff`, `excluded`,
+    /// `disqualified`) and their best score.
+    Ineligible { reason: String, score: i64 },
+    /// No submitted attempt: not ranked.
+    Absent,
+}
+
+/// The signed-in person's own result in `c`.
+pub async fn my_result(ctx: Ctx<'_>, c: &Contest, user: UserId) -> AppResult<MyResult> {
+    if c.state != State::Finalized {
+        return Ok(MyResult::Pending);
+    }
+    if let Some(standing) = store::standing_of(ctx.db, c.id, user).await? {
+        let of = store::total(ctx.db, c.id).await?;
+        return Ok(MyResult::Ranked { standing, of });
+    }
+    Ok(match store::ineligible_of(ctx.db, c.id, user).await? {
+        Some((reason, score)) => MyResult::Ineligible { reason, score },
+        None => MyResult::Absent,
+    })
+}

@@ -29,7 +29,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(disqualify),
         )
         .route("/admin/contests/{id}/audit", web::get().to(audit))
-        .route("/contests/{id}/winners", web::get().to(winners));
+        .route("/contests/{id}/winners", web::get().to(winners))
+        .route("/contests/{id}/my-result", web::get().to(my_result));
 }
 
 /// The stored ranking, one page of it.
@@ -245,4 +246,24 @@ async fn winners(state: web::Data<AppState>, path: web::Path<String>) -> ApiResu
     }
     let rows = results::winners(&state.db, c.id, c.prize_count()).await?;
     Ok(HttpResponse::Ok().json(views::Winners::new(&c, &rows)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/contests/{id}/my-result",
+    operation_id = "my_result",
+    tag = "results",
+    params(("id" = String, Path, description = "the contest")),
+    responses((status = 200, description = "the signed-in person's own result: `pending` until the results are final, then `ranked` (with rank, prize and `won`), `ineligible` (with the reason) or `absent`", body = views::MyResult),
+        errors::Read),
+    security(("bearer" = []), ("cookie" = [])),
+)]
+async fn my_result(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let c = visible_contest(&state, &path, Some(&auth)).await?;
+    let r = app::my_result(state.ctx(), &c, auth.user_id()).await?;
+    Ok(HttpResponse::Ok().json(views::MyResult::new(&c, r)))
 }

@@ -8,9 +8,10 @@ use crate::domain::contest::{Contest, State};
 use crate::domain::ids::{ContestId, UserId};
 use crate::domain::ranking::{AttemptRecord, DecidedBy, Ineligibility, RankedRow, Ranking};
 use crate::domain::results::{Person, Standing};
+use crate::entities::result_ineligible;
 use anyhow::Context;
 use futures_util::StreamExt;
-use sea_orm::{ConnectionTrait, QueryResult, StreamTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult, StreamTrait};
 use std::collections::HashMap;
 
 /// Every closed attempt of a contest, streamed so only compact records are held.
@@ -415,6 +416,36 @@ pub async fn winners(db: &Db, contest_id: ContestId, prizes: u64) -> StoreResult
         .query_all_raw(db.stmt(&sql, [v(contest_id.to_string()), v(prizes as i64)]))
         .await?;
     Ok(rows.iter().map(standing).collect::<anyhow::Result<_>>()?)
+}
+
+/// One person's row of the stored ranking, if they are ranked.
+pub async fn standing_of(
+    db: &Db,
+    contest_id: ContestId,
+    user_id: UserId,
+) -> StoreResult<Option<Standing>> {
+    // hand-written: the same row reader as the pages, by the (contest, user) index.
+    let sql = format!("{ROW_SQL} WHERE r.contest_id = $1 AND r.user_id = $2");
+    let rows = db
+        .conn
+        .query_all_raw(db.stmt(&sql, [v(contest_id.to_string()), v(user_id.to_string())]))
+        .await?;
+    Ok(rows.iter().next().map(standing).transpose()?)
+}
+
+/// Why a person is not ranked, if they were left out: (reason, best score).
+pub async fn ineligible_of(
+    db: &Db,
+    contest_id: ContestId,
+    user_id: UserId,
+) -> StoreResult<Option<(String, i64)>> {
+    let rows = result_ineligible::Entity::find()
+        .filter(result_ineligible::Column::ContestId.eq(contest_id.to_string()))
+        .filter(result_ineligible::Column::UserId.eq(user_id.to_string()))
+        .all(&db.conn)
+        .await
+        .context("reading ineligibility")?;
+    Ok(rows.into_iter().next().map(|r| (r.reason, r.score)))
 }
 
 pub async fn total(db: &Db, contest_id: ContestId) -> StoreResult<i64> {

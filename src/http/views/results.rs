@@ -321,3 +321,90 @@ impl Winners {
         }
     }
 }
+
+/// `GET /contests/{id}/my-result`: one person's own result.
+#[derive(Serialize, ToSchema)]
+pub struct MyResult {
+    /// `pending` (not final yet), `ranked`, `ineligible` or `absent` (no
+    /// submitted attempt).
+    #[schema(schema_with = my_result_status)]
+    pub status: &'static str,
+    /// 1-based, when ranked.
+    #[schema(required = true)]
+    pub rank: Option<i64>,
+    /// How many were ranked, when ranked.
+    #[schema(required = true)]
+    pub of: Option<i64>,
+    /// The counted attempt's correct answers (ranked or ineligible).
+    #[schema(required = true)]
+    pub score: Option<i64>,
+    #[schema(required = true)]
+    pub question_count: Option<i64>,
+    #[schema(required = true)]
+    pub duration_ms: Option<i64>,
+    /// The prize won, if any.
+    #[schema(required = true)]
+    pub prize: Option<PrizeAward>,
+    /// True for a prize winner.
+    pub won: bool,
+    /// Why not ranked: `staff`, `excluded` or `disqualified`.
+    #[schema(required = true)]
+    pub reason: Option<String>,
+    /// The finalized digest, to check the published ranking.
+    #[schema(required = true)]
+    pub digest: Option<String>,
+}
+
+fn my_result_status() -> ObjectBuilder {
+    one_of(
+        ["pending", "ranked", "ineligible", "absent"],
+        false,
+        "Where the person stands.",
+    )
+}
+
+impl MyResult {
+    pub fn new(c: &Contest, r: crate::app::results::MyResult) -> Self {
+        use crate::app::results::MyResult as R;
+        let blank = Self {
+            status: "pending",
+            rank: None,
+            of: None,
+            score: None,
+            question_count: None,
+            duration_ms: None,
+            prize: None,
+            won: false,
+            reason: None,
+            digest: c.digest.clone(),
+        };
+        match r {
+            R::Pending => blank,
+            R::Absent => Self {
+                status: "absent",
+                ..blank
+            },
+            R::Ineligible { reason, score } => Self {
+                status: "ineligible",
+                score: Some(score),
+                reason: Some(reason),
+                ..blank
+            },
+            R::Ranked { standing, of } => {
+                let row = &standing.row;
+                let prize = PrizeAward::of(c, row.prize);
+                Self {
+                    status: "ranked",
+                    rank: Some(i64::from(row.rank)),
+                    of: Some(of),
+                    score: Some(i64::from(row.score)),
+                    question_count: Some(i64::from(row.question_count)),
+                    duration_ms: Some(row.duration_ms),
+                    won: prize.is_some(),
+                    prize,
+                    ..blank
+                }
+            }
+        }
+    }
+}
