@@ -304,7 +304,7 @@ pub enum MyResult {
     /// Not finalized yet: nothing is final to show.
     Pending,
     /// Ranked; `of` people were ranked in all.
-    Ranked { standing: Standing, of: i64 },
+    Ranked { standing: Box<Standing>, of: i64 },
     /// Left out of the ranking, with the reason (`staff`, `excluded`,
     /// `disqualified`) and their best score.
     Ineligible { reason: String, score: i64 },
@@ -319,7 +319,10 @@ pub async fn my_result(ctx: Ctx<'_>, c: &Contest, user: UserId) -> AppResult<MyR
     }
     if let Some(standing) = store::standing_of(ctx.db, c.id, user).await? {
         let of = store::total(ctx.db, c.id).await?;
-        return Ok(MyResult::Ranked { standing, of });
+        return Ok(MyResult::Ranked {
+            standing: Box::new(standing),
+            of,
+        });
     }
     Ok(match store::ineligible_of(ctx.db, c.id, user).await? {
         Some((reason, score)) => MyResult::Ineligible { reason, score },

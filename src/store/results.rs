@@ -430,7 +430,7 @@ pub async fn standing_of(
         .conn
         .query_all_raw(db.stmt(&sql, [v(contest_id.to_string()), v(user_id.to_string())]))
         .await?;
-    Ok(rows.iter().next().map(standing).transpose()?)
+    Ok(rows.first().map(standing).transpose()?)
 }
 
 /// Why a person is not ranked, if they were left out: (reason, best score).
