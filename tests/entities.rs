@@ -130,6 +130,7 @@ fn contest(id: String, created_by: String, filled: bool) -> contests::Model {
         finalized_at: filled.then_some(T + 4),
         digest: filled.then(|| "ab".repeat(32)),
         organisation_id: crane::domain::organisation::DEFAULT_ID.to_owned(),
+        review_after_final: i64::from(filled),
     }
 }
 

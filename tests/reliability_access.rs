@@ -188,6 +188,11 @@ const EXPECTED: &[(&str, &str, [&[u16]; 4])] = &[
     ),
     (
         "GET",
+        "/api/v1/attempts/{id}/review",
+        [&[401], &[409], &[404], &[404]],
+    ),
+    (
+        "GET",
         "/api/v1/contests/{id}/my-result",
         [&[401], &[200], &[200], &[200]],
     ),

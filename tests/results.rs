@@ -549,3 +549,82 @@ async fn each_participant_sees_their_own_result_once_it_is_final() {
     assert_eq!(r.body["status"], "absent", "{}", r.text);
     assert_eq!(app.get(&path, None).await.status, 401);
 }
+
+/// The participant's only attempt at `c`.
+async fn attempt_of(c: &Contest, token: &str) -> String {
+    let r = c
+        .app
+        .get(&format!("/contests/{}/my-attempts", c.id), Some(token))
+        .await;
+    r.body["attempts"][0]["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_right_answers_are_shown_after_the_results_are_final_when_the_contest_allows() {
+    let c = contest(json!({"review_after_final": true})).await;
+    let app = &c.app;
+    let (p1, p2) = (phone(), phone());
+    play(&c, &p1, 3, 1, 20_000).await;
+    play(&c, &p2, 4, 1, 20_000).await;
+    let t1 = token_of(&c, &p1).await;
+    let a1 = attempt_of(&c, &t1).await;
+    let path = format!("/attempts/{a1}/review");
+    let early = app.get(&path, Some(&t1)).await;
+    assert_eq!(early.status, 409, "{}", early.text);
+    assert_eq!(early.code(), "review_not_available");
+
+    app.state.clock.freeze_at(c.end + 20_000);
+    for action in ["results", "finalize"] {
+        let r = app
+            .post(
+                &format!("/admin/contests/{}/{action}", c.id),
+                Some(&c.admin),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{action}: {}", r.text);
+    }
+    let r = app.get(&path, Some(&t1)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let questions = r.body["questions"].as_array().unwrap();
+    assert_eq!(questions.len(), 4);
+    let right = questions
+        .iter()
+        .filter(|q| q["answered_right"] == true)
+        .count();
+    assert_eq!(right, 3, "{}", r.text);
+    for q in questions {
+        let options = q["options"].as_array().unwrap();
+        assert_eq!(options.iter().filter(|o| o["correct"] == true).count(), 1);
+        // The test bank's right option is the one whose text starts with "Đúng".
+        let correct = options.iter().find(|o| o["correct"] == true).unwrap();
+        assert!(correct["text"].as_str().unwrap().starts_with("Đúng"), "{q}");
+        assert!(options.iter().filter(|o| o["chosen"] == true).count() <= 1);
+    }
+    // Another participant cannot open it.
+    let t2 = token_of(&c, &p2).await;
+    assert_eq!(app.get(&path, Some(&t2)).await.status, 404);
+}
+
+#[tokio::test]
+async fn without_the_organisers_consent_no_right_answers_are_shown() {
+    let c = contest(json!({})).await;
+    let app = &c.app;
+    let p = phone();
+    play(&c, &p, 2, 1, 20_000).await;
+    let t = token_of(&c, &p).await;
+    let a = attempt_of(&c, &t).await;
+    app.state.clock.freeze_at(c.end + 20_000);
+    for action in ["results", "finalize"] {
+        app.post(
+            &format!("/admin/contests/{}/{action}", c.id),
+            Some(&c.admin),
+            json!({}),
+        )
+        .await;
+    }
+    let r = app.get(&format!("/attempts/{a}/review"), Some(&t)).await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    let contest = app.get(&format!("/contests/{}", c.id), None).await;
+    assert_eq!(contest.body["contest"]["review_after_final"], false);
+}

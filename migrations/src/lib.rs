@@ -21,6 +21,7 @@ mod m20261205_000014_add_organisation_to_users;
 mod m20261205_000015_add_organisation_to_contests;
 mod m20261205_000016_add_organisation_to_audit_log;
 mod m20261205_000017_index_results_by_user;
+mod m20261205_000018_add_review_after_final_to_contests;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000015_add_organisation_to_contests::Migration),
             Box::new(m20261205_000016_add_organisation_to_audit_log::Migration),
             Box::new(m20261205_000017_index_results_by_user::Migration),
+            Box::new(m20261205_000018_add_review_after_final_to_contests::Migration),
         ]
     }
 }

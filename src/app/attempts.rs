@@ -310,3 +310,30 @@ pub async fn close_overdue(ctx: Ctx<'_>, contest: Option<ContestId>) -> StoreRes
         }
     }
 }
+
+/// An attempt with its right answers, for review once the results are final
+/// (when the contest allows it: `review_after_final`).
+pub async fn review(ctx: Ctx<'_>, a: Attempt) -> AppResult<Sheet> {
+    let contest = contests::find(ctx, a.contest_id).await?;
+    if contest.state != crate::domain::contest::State::Finalized
+        || !contest.settings.review_after_final()
+        || a.is_open()
+    {
+        return Err(AppError::Conflict {
+            code: "review_not_available",
+            message: crate::domain::Text::new(
+                "Đáp án chỉ được xem sau khi công bố kết quả chính thức, nếu ban tổ chức cho phép",
+                "the right answers can be seen once the results are final, if the organisers allow it",
+            ),
+            field: None,
+        });
+    }
+    let bank = ctx.banks.get(ctx.db, contest.id).await?;
+    let answers = store::answers(&ctx.db.conn, a.id).await?;
+    Ok(Sheet {
+        attempt: a,
+        contest,
+        bank,
+        answers,
+    })
+}

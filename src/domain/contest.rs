@@ -116,6 +116,7 @@ pub struct ContestDraft {
     pub tie_break: Option<Vec<String>>,
     pub prizes: Option<Vec<PrizeDraft>>,
     pub excluded: Option<Vec<String>>,
+    pub review_after_final: Option<bool>,
 }
 
 /// The prediction question as given; absent fields keep their current (or default) value.
@@ -155,6 +156,8 @@ pub struct ContestSettings {
     prizes: Vec<PrizeTier>,
     /// Normalised phones and national IDs of committee members.
     excluded: Vec<String>,
+    /// Participants may see the right answers once the results are final.
+    review_after_final: bool,
 }
 
 /// Contest settings as the store keeps them: they were parsed before they
@@ -176,6 +179,7 @@ pub struct ContestRecord {
     pub tie_break: Vec<TieBreakKey>,
     pub prizes: Vec<PrizeTier>,
     pub excluded: Vec<String>,
+    pub review_after_final: bool,
 }
 
 impl ContestSettings {
@@ -197,6 +201,7 @@ impl ContestSettings {
             tie_break: r.tie_break,
             prizes: r.prizes,
             excluded: r.excluded,
+            review_after_final: r.review_after_final,
         }
     }
 
@@ -247,6 +252,11 @@ impl ContestSettings {
     /// Normalised phones and national IDs of committee members.
     pub fn excluded(&self) -> &[String] {
         &self.excluded
+    }
+
+    /// May participants see the right answers once the results are final?
+    pub fn review_after_final(&self) -> bool {
+        self.review_after_final
     }
 }
 
@@ -649,6 +659,11 @@ impl ContestSettings {
             tie_break,
             prizes,
             excluded,
+            // A display choice: it may change at any time, even after publishing.
+            review_after_final: input
+                .review_after_final
+                .or(b.map(|b| b.review_after_final))
+                .unwrap_or(false),
         })
     }
 

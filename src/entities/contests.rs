@@ -52,6 +52,7 @@ pub struct Model {
     pub digest: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub organisation_id: String,
+    pub review_after_final: i64,
     #[sea_orm(belongs_to, from = "created_by", to = "id")]
     pub creator: BelongsTo<super::users::Entity>,
     #[sea_orm(has_many)]

@@ -43,6 +43,10 @@ pub struct ContestInput {
     pub prizes: Option<Vec<PrizeInput>>,
     #[schema(schema_with = schema::excluded)]
     pub excluded: Option<Vec<String>>,
+    /// Once the results are final, participants may see the right answers of
+    /// their attempts (`GET /attempts/{id}/review`). Off by default; may
+    /// change at any time.
+    pub review_after_final: Option<bool>,
 }
 
 /// The prediction question; absent fields keep their current (or default) value.
@@ -99,6 +103,7 @@ impl From<ContestInput> for ContestDraft {
                     .collect()
             }),
             excluded: i.excluded,
+            review_after_final: i.review_after_final,
         }
     }
 }

@@ -194,7 +194,7 @@ impl Modify for Security {
         super::auth::register, super::auth::login, super::auth::logout, super::auth::me,
         super::auth::request_code, super::auth::reset_password, super::auth::change_password,
         super::play::list, super::play::show, super::play::start, super::play::mine, super::play::resume,
-        super::play::autosave, super::play::submit,
+        super::play::autosave, super::play::submit, super::play::review,
         super::manage::create, super::manage::list, super::manage::show, super::manage::edit,
         super::manage::add_questions, super::manage::bank, super::manage::edit_question, super::manage::delete_question, super::manage::import, super::manage::publish,
         super::manage::stats,

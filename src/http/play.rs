@@ -2,7 +2,7 @@
 
 use super::error::ApiResult;
 use super::extract::{ApiJson, Auth, MaybeAuth};
-use super::openapi::errors;
+use super::openapi::{ErrorBody, errors};
 use super::schema;
 use super::{AppState, parse_id, views};
 use crate::app::{attempts, contests};
@@ -19,7 +19,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/contests/{id}/my-attempts", web::get().to(mine))
         .route("/attempts/{id}", web::get().to(resume))
         .route("/attempts/{id}/answers", web::put().to(autosave))
-        .route("/attempts/{id}/submit", web::post().to(submit));
+        .route("/attempts/{id}/submit", web::post().to(submit))
+        .route("/attempts/{id}/review", web::get().to(review));
 }
 
 /// Loads a contest the caller may see: drafts are staff-only (404 otherwise).
@@ -232,4 +233,25 @@ async fn submit(
     Ok(HttpResponse::Ok().json(views::AttemptResultEnvelope {
         attempt: views::AttemptResult::new(&done, c.settings.timezone()),
     }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/attempts/{id}/review",
+    operation_id = "review_attempt",
+    tag = "attempts",
+    params(("id" = String, Path, description = "the id")),
+    responses((status = 200, description = "the attempt's questions in the order shown, each option with `correct` and `chosen`", body = views::Review),
+        errors::Read,
+        (status = 409, description = "not yet: the results are not final, the organisers do not allow review, or the attempt is open (`review_not_available`)", body = ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])),
+)]
+async fn review(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let a = owned_attempt(&state, &auth, &path).await?;
+    let sheet = attempts::review(state.ctx(), a).await?;
+    Ok(HttpResponse::Ok().json(views::Review::new(&sheet)))
 }

@@ -60,6 +60,7 @@ fn from_model(m: contests::Model) -> anyhow::Result<Contest> {
             })
             .collect(),
         excluded,
+        review_after_final: m.review_after_final != 0,
     });
     Ok(Contest {
         id: ContestId::parse(&m.id).with_context(|| format!("stored contest id {}", m.id))?,
@@ -112,6 +113,7 @@ fn with_settings(
     am.tie_break = Set(serde_json::to_string(&chain)?);
     am.prizes = Set(serde_json::to_string(&prizes)?);
     am.excluded = Set(serde_json::to_string(s.excluded())?);
+    am.review_after_final = Set(i64::from(s.review_after_final()));
     Ok(am)
 }
 

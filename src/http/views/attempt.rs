@@ -215,3 +215,71 @@ pub struct Autosaved {
     pub answered: usize,
     pub server_now: Time,
 }
+
+/// `GET /attempts/{id}/review`: an attempt with its right answers.
+#[derive(Serialize, ToSchema)]
+pub struct Review {
+    pub attempt_id: String,
+    #[schema(required = true)]
+    pub score: Option<i64>,
+    pub question_count: i64,
+    pub questions: Vec<ReviewQuestion>,
+}
+
+/// A question as it was shown, with what was chosen and what was right.
+#[derive(Serialize, ToSchema)]
+pub struct ReviewQuestion {
+    pub text: String,
+    pub options: Vec<ReviewOption>,
+    /// The person chose the right option.
+    pub answered_right: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReviewOption {
+    pub text: String,
+    pub correct: bool,
+    pub chosen: bool,
+}
+
+impl Review {
+    pub fn new(sheet: &crate::app::attempts::Sheet) -> Self {
+        let chosen: std::collections::HashMap<&str, u32> = sheet
+            .answers
+            .iter()
+            .map(|(q, o)| (q.as_str(), *o))
+            .collect();
+        let questions = sheet
+            .attempt
+            .paper
+            .iter()
+            .filter_map(|drawn| {
+                let q = sheet.bank.get(&drawn.question)?;
+                let picked = chosen.get(drawn.question.as_str()).copied();
+                let options = drawn
+                    .options
+                    .iter()
+                    .filter_map(|id| {
+                        let o = q.options.iter().find(|o| o.id == *id)?;
+                        Some(ReviewOption {
+                            text: o.text.clone(),
+                            correct: o.id == q.correct_option_id,
+                            chosen: picked == Some(o.id),
+                        })
+                    })
+                    .collect();
+                Some(ReviewQuestion {
+                    text: q.text.clone(),
+                    options,
+                    answered_right: picked == Some(q.correct_option_id),
+                })
+            })
+            .collect();
+        Self {
+            attempt_id: sheet.attempt.id.to_string(),
+            score: sheet.attempt.score,
+            question_count: sheet.attempt.question_count,
+            questions,
+        }
+    }
+}

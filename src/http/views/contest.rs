@@ -49,6 +49,8 @@ pub struct ContestView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Vec<String>)]
     pub excluded: Option<Vec<String>>,
+    /// Participants may review the right answers once the results are final.
+    pub review_after_final: bool,
     /// Staff only.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Time)]
@@ -172,6 +174,7 @@ impl ContestView {
                 .collect(),
             server_now: time(now),
             excluded: staff.then(|| s.excluded().to_vec()),
+            review_after_final: s.review_after_final(),
             created_at: staff.then(|| time(c.created_at)),
             updated_at: staff.then(|| time(c.updated_at)),
             results_computed_at: staff.then(|| c.results_computed_at.map(time)),
