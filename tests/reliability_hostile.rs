@@ -274,6 +274,7 @@ fn natural_auth(method: &str, path: &str) -> usize {
     } else if path.starts_with("/api/v1/attempts")
         || path.ends_with("/attempts")
         || path.ends_with("/my-attempts")
+        || path.ends_with("/my-result")
     {
         1
     } else if path.contains("/admin/") || method != "GET" {
