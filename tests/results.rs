@@ -94,6 +94,14 @@ async fn the_ranking_follows_the_published_chain_and_gives_prizes_down_it() {
         .await;
     assert_eq!(early.status, 409);
     assert_eq!(early.code(), "contest_not_ended");
+    // It says when, as the organiser reads a time: the end plus the grace period.
+    let when = chrono::DateTime::from_timestamp_millis(c.end + 15_000)
+        .unwrap()
+        .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+        .format("sau %H:%M:%S ngày %d/%m/%Y (giờ Việt Nam)")
+        .to_string();
+    let message = early.body["error"]["message"].as_str().unwrap();
+    assert!(message.contains(&when), "{message} / {when}");
     let dq = app
         .post(
             &format!("/admin/contests/{}/disqualify", c.id),

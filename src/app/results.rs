@@ -75,12 +75,28 @@ fn check_ended(ctx: Ctx<'_>, c: &Contest) -> AppResult<()> {
     }
     let end = c.last_submit_at();
     if ctx.clock.now() <= end {
-        let at = to_rfc3339(end, c.settings.timezone());
+        // As staff read a time: the contest's wall clock, day first.
+        let tz = c.settings.timezone();
+        let local = chrono::DateTime::from_timestamp_millis(end)
+            .unwrap_or_default()
+            .with_timezone(&tz);
+        let (time, day) = (local.format("%H:%M:%S"), local.format("%d/%m/%Y"));
+        let zone = if tz == chrono_tz::Asia::Ho_Chi_Minh {
+            ("giờ Việt Nam".to_owned(), "Vietnam time".to_owned())
+        } else {
+            (tz.name().to_owned(), tz.name().to_owned())
+        };
         return Err(AppError::conflict(
             "contest_not_ended",
             Text::new(
-                format!("Có thể tính kết quả sau {at}"),
-                format!("results can be computed after {at}"),
+                format!(
+                    "Có thể tính kết quả sau {time} ngày {day} ({}): khi hết giờ thi và thời gian gia hạn nộp bài",
+                    zone.0
+                ),
+                format!(
+                    "results can be computed after {time} on {day} ({}), once the contest and its grace period are over",
+                    zone.1
+                ),
             ),
         ));
     }
