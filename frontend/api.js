@@ -62,6 +62,9 @@ export const attempt = (id) => get(`/attempts/${enc(id)}`);
 export const saveAnswers = (id, answers, prediction) => call('PUT', `/attempts/${enc(id)}/answers`, { answers, prediction });
 export const submit = (id, answers, prediction) => post(`/attempts/${enc(id)}/submit`, { answers, prediction });
 export const winners = (contestId) => get(`/contests/${enc(contestId)}/winners`);
+export const organisations = () => get('/organisations');
+/** An organisation and its published contests; 404 for an unknown slug. */
+export const organisation = (slug) => get(`/organisations/${enc(slug)}`);
 
 // Organisers and admins
 const adm = (id, rest = '') => `/admin/contests/${enc(id)}${rest}`;
@@ -86,5 +89,12 @@ export const disqualify = (id, userId, reason) => post(adm(id, '/disqualify'), {
 /** Exports are plain links: the browser downloads them with the session cookie. */
 export const exportUrl = (id, file) => `/api/v1${adm(id, `/${file}`)}`;
 export const users = (q) => get(`/admin/users?q=${enc(q)}`);
-export const setRole = (userId, role) => call('PUT', `/admin/users/${enc(userId)}/role`, { role });
+/** `organisationId`: an organiser's organisation; left out, they keep theirs (or join the default one). */
+export const setRole = (userId, role, organisationId) => call('PUT', `/admin/users/${enc(userId)}/role`,
+  organisationId ? { role, organisation_id: organisationId } : { role });
+export const adminOrganisations = () => get('/admin/organisations');
+export const createOrganisation = (body) => post('/admin/organisations', body);
+export const editOrganisation = (id, body) => call('PATCH', `/admin/organisations/${enc(id)}`, body);
+/** The image file itself is the body, with its own type (the server judges it by its bytes). */
+export const setOrganisationLogo = (id, file) => call('PUT', `/admin/organisations/${enc(id)}/logo`, file, file.type || 'application/octet-stream');
 export const resetCode = (userId) => post(`/admin/users/${enc(userId)}/reset-code`);

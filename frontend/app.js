@@ -18,6 +18,7 @@ const routes = [
   [/^\/contests$/, contestsScreen],
   [/^\/contests\/([\w-]+)$/, contestScreen],
   [/^\/contests\/([\w-]+)\/winners$/, later('winners')],
+  [/^\/o\/([a-z0-9-]+)$/, later('org')],
   [/^\/login$/, later('auth', 'loginScreen')],
   [/^\/register$/, later('auth', 'registerScreen')],
   [/^\/reset$/, later('reset')],
@@ -31,6 +32,7 @@ const routes = [
   [/^\/manage\/([\w-]+)\/stats$/, later('stats')],
   [/^\/manage\/([\w-]+)\/results$/, later('results')],
   [/^\/admin\/users$/, later('users')],
+  [/^\/admin\/organisations$/, later('organisations')],
 ];
 
 const main = document.getElementById('app');
@@ -83,10 +85,20 @@ async function render(state = null) {
       await screen(ctx);
     }
   } catch (err) {
-    // A screen that could not load its data says so, with a way to try again.
-    mount(view, h('h1', { tabindex: -1 }, t('app_name')),
-      notice('error', err instanceof api.ApiError ? errorText(err) : String(err)),
-      h('p', {}, h('button', { type: 'button', onclick: () => render() }, t('retry'))));
+    if (err instanceof api.ApiError && err.status === 404) {
+      // Nothing to try again: an unknown contest, or (for staff) another organisation's.
+      const staff = path.startsWith('/manage/');
+      const what = staff || path.startsWith('/contests/') ? 'contest_not_found' : 'not_found';
+      ctx.setTitle(t(what));
+      mount(view, h('h1', { tabindex: -1 }, t(what)),
+        staff ? h('p', {}, t('staff_not_found_hint')) : null,
+        h('p', {}, staff ? h('a', { href: '/manage' }, t('back_manage')) : h('a', { href: '/' }, t('back_home'))));
+    } else {
+      // A screen that could not load its data says so, with a way to try again.
+      mount(view, h('h1', { tabindex: -1 }, t('app_name')),
+        notice('error', err instanceof api.ApiError ? errorText(err) : String(err)),
+        h('p', {}, h('button', { type: 'button', onclick: () => render() }, t('retry'))));
+    }
   }
   if (current !== me) return leave(me); // the user went elsewhere meanwhile
   if (!view.childNodes.length) return; // the screen navigated elsewhere itself

@@ -339,6 +339,10 @@ async fn roles_and_organisations_are_assigned_together_and_audited() {
     );
     let r = put(json!({"role": "organiser", "organisation_id": a["id"]})).await;
     assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body["user"]["organisation_id"], a["id"],
+        "the account says where it belongs"
+    );
     let log = crane::store::audit::list(&app.state.db.conn, &format!("user:{uid}"))
         .await
         .unwrap();
@@ -412,4 +416,35 @@ async fn the_demo_seeds_two_organisations_each_with_its_organiser_and_contest() 
         assert_eq!(list.len(), 1, "organiser {i}");
         assert_eq!(list[0]["title"], demo.contests[i].0);
     }
+}
+
+#[tokio::test]
+async fn the_web_app_uploads_a_logo_with_its_session_cookie_from_its_own_pages_only() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let org = create_org(&app, &admin, "Sở Y tế", "so-y-te").await;
+    let url = format!(
+        "{}/api/v1/admin/organisations/{}/logo",
+        app.address,
+        org["id"].as_str().unwrap()
+    );
+    let send = |site: Option<&'static str>| {
+        let mut req = app
+            .client
+            .put(&url)
+            .header("cookie", format!("crane_session={admin}"))
+            .header("content-type", "image/png")
+            .body(PNG.to_vec());
+        if let Some(site) = site {
+            req = req.header("sec-fetch-site", site);
+        }
+        req.send()
+    };
+    assert_eq!(send(Some("same-origin")).await.unwrap().status(), 200);
+    assert_eq!(send(Some("cross-site")).await.unwrap().status(), 403);
+    assert_eq!(
+        send(None).await.unwrap().status(),
+        415,
+        "an image without proof of our own page"
+    );
 }

@@ -244,8 +244,11 @@ pub fn cross_site_refusal(req: &HttpRequest) -> Option<ApiError> {
     let mt = media_type(req);
     let allowed = match mt.as_deref() {
         Some("application/json") | Some("text/csv") => true,
-        // Aiken imports are plain text: only from our own pages.
+        // Aiken imports are plain text, logos images: only from our own
+        // pages. (An HTML form cannot send an image type, and a cross-site
+        // fetch with one needs a CORS preflight this server never grants.)
         Some("text/plain") => fetch_site.as_deref() == Some("same-origin"),
+        Some(m) if m.starts_with("image/") => fetch_site.as_deref() == Some("same-origin"),
         _ => false,
     };
     if !allowed {

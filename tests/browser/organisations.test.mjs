@@ -246,9 +246,7 @@ test('an admin makes a citizen an organiser of the second organisation in the ac
   await context.close();
 });
 
-test('after a reload the accounts screen still names an organiser\'s organisation', {
-  todo: 'the server\'s user JSON (GET /me, GET /admin/users, PUT …/role) has no organisation_id yet',
-}, async () => {
+test('after a reload the accounts screen still names an organiser\'s organisation', async () => {
   const women = await adminOrg(WOMEN.slug);
   const { context, page } = await signInOnLaptop(ADMIN_PHONE, PASSWORD, `/admin/users?q=${womenOrganiser.phone}`);
   try {

@@ -29,6 +29,9 @@ pub struct UserView {
     pub date_of_birth: Option<String>,
     /// In milliseconds since the Unix epoch.
     pub created_at: i64,
+    /// An organiser's organisation (`GET /organisations`); null for others.
+    #[schema(required = true)]
+    pub organisation_id: Option<String>,
 }
 
 impl From<&User> for UserView {
@@ -42,6 +45,7 @@ impl From<&User> for UserView {
             national_id: u.national_id.clone(),
             date_of_birth: u.date_of_birth.clone(),
             created_at: u.created_at,
+            organisation_id: u.organisation_id.clone(),
         }
     }
 }
