@@ -61,6 +61,9 @@ export const myAttempts = (contestId) => get(`/contests/${enc(contestId)}/my-att
 export const attempt = (id) => get(`/attempts/${enc(id)}`);
 export const saveAnswers = (id, answers, prediction) => call('PUT', `/attempts/${enc(id)}/answers`, { answers, prediction });
 export const submit = (id, answers, prediction) => post(`/attempts/${enc(id)}/submit`, { answers, prediction });
+export const myResult = (contestId) => get(`/contests/${enc(contestId)}/my-result`);
+/** 409 review_not_available until the results are final and the contest allows it. */
+export const review = (attemptId) => get(`/attempts/${enc(attemptId)}/review`);
 export const winners = (contestId) => get(`/contests/${enc(contestId)}/winners`);
 export const organisations = () => get('/organisations');
 /** An organisation and its published contests; 404 for an unknown slug. */
@@ -79,6 +82,10 @@ export const importQuestions = (id, body, aiken) => {
   const type = aiken ? 'text/plain' : 'text/csv';
   return call('POST', adm(id, '/questions/import'), body, typeof body === 'string' ? `${type}; charset=utf-8` : type);
 };
+/** The whole question: `{text, options: [texts], correct: index, category}`; after publishing only the wording may change. */
+export const editQuestion = (id, qid, body) => call('PATCH', adm(id, `/questions/${enc(qid)}`), body);
+/** Drafts only (409 bank_frozen after publishing). */
+export const deleteQuestion = (id, qid) => call('DELETE', adm(id, `/questions/${enc(qid)}`));
 export const publish = (id) => post(adm(id, '/publish'));
 export const stats = (id) => get(adm(id, '/stats'));
 export const computeResults = (id) => post(adm(id, '/results'));

@@ -25,6 +25,7 @@ const routes = [
   [/^\/account$/, later('account')],
   [/^\/attempts\/([\w-]+)$/, later('quiz')],
   [/^\/attempts\/([\w-]+)\/result$/, later('result')],
+  [/^\/attempts\/([\w-]+)\/review$/, later('review')],
   [/^\/manage$/, later('manage')],
   [/^\/manage\/new$/, later('edit')],
   [/^\/manage\/([\w-]+)$/, later('edit')],

@@ -1,7 +1,7 @@
 // The question bank: import CSV or Aiken (all or nothing, bad rows listed so
 // they can be fixed right here), look through the bank, then publish.
 import * as api from '../api.js';
-import { h, mount, field, say, busy, notice } from '../dom.js';
+import { h, mount, field, say, busy, notice, showFieldErrors, clearErrors } from '../dom.js';
 import { t, num, errorText, serverText } from '../i18n.js';
 import { staffOnly, tabs } from './staff.js';
 
@@ -18,12 +18,97 @@ export default async function bank(ctx) {
   const countLine = h('p', {}, t('bank_count', { n: num(questions.length), m: num(c.questions_per_attempt) }));
   const list = h('div');
 
+  const frozen = c.status === 'finalized';
+  const correctOf = (q) => (q.correct ?? q.options.findIndex((o) => o.id === q.correct_option_id));
+
+  async function reload(note) {
+    const fresh = await api.questions(id);
+    countLine.textContent = t('bank_count', { n: num(fresh.questions.length), m: num(c.questions_per_attempt) });
+    drawList(fresh.questions);
+    if (note) say(msg, 'ok', note);
+  }
+
+  function view(q, i, li) {
+    const right = correctOf(q);
+    const edit = frozen ? null : h('button', { type: 'button', class: 'secondary', 'aria-label': t('q_edit_label', { n: i + 1 }),
+      onclick: () => editForm(q, i, li) }, t('q_edit'));
+    const del = draft ? h('button', { type: 'button', class: 'secondary', 'aria-label': t('q_delete_label', { n: i + 1 }),
+      onclick: () => mount(li, view(q, i, li), h('div', { class: 'notice warn' }, h('p', {}, t('q_delete_confirm')),
+        h('div', { class: 'actions' }, (() => {
+          const go = h('button', { type: 'button', class: 'danger', onclick: () => busy(go, async () => {
+            try { await api.deleteQuestion(id, q.id); await reload(t('q_deleted')); } catch (err) { say(msg, 'error', errorText(err)); }
+          }) }, t('q_delete_go'));
+          return go;
+        })(), h('button', { type: 'button', class: 'secondary', onclick: () => mount(li, view(q, i, li)) }, t('cancel'))))) }, t('q_delete')) : null;
+    return [
+      h('p', {}, q.text, q.category ? h('span', { class: 'muted' }, ` [${q.category}]`) : null),
+      h('ul', {}, q.options.map((o, k) => h('li', {}, k === right ? [h('b', {}, o.text), ` ${t('correct_mark')}`] : o.text))),
+      edit || del ? h('div', { class: 'actions q-actions' }, edit, del) : null,
+    ];
+  }
+
+  function editForm(q, i, li) {
+    const locked = !draft;
+    const opts = q.options.map((o) => o.text);
+    let right = correctOf(q);
+    const optBox = h('div');
+    const group = `q-${q.id}-correct`;
+    function drawOptions() {
+      mount(optBox, opts.map((text, k) => h('div', { class: 'q-option' },
+        field({ label: t('q_option', { n: k + 1 }), name: `options[${k}]`, value: text, oninput: (e) => { opts[k] = e.target.value; } }),
+        h('label', { class: 'check' }, h('input', { type: 'radio', name: group, value: k, checked: k === right, disabled: locked,
+          onchange: () => { right = k; } }), t('q_correct_n', { n: k + 1 })))));
+    }
+    drawOptions();
+    const save = h('button', { type: 'submit' }, t('q_save'));
+    const form = h('form', { novalidate: true, class: 'q-edit' },
+      locked ? h('p', { class: 'notice info', id: `q-${q.id}-note` }, t('q_locked_note')) : null,
+      field({ label: t('q_text'), name: 'text', tag: 'textarea', rows: 3, value: q.text }),
+      h('fieldset', { class: 'group', 'data-field': 'options' }, h('legend', {}, t('q_options')),
+        h('p', { class: 'err', hidden: true }), optBox,
+        h('div', { class: 'actions' },
+          h('button', { type: 'button', class: 'secondary', disabled: locked, onclick: () => { opts.push(''); drawOptions(); } }, t('q_add_option')),
+          h('button', { type: 'button', class: 'secondary', disabled: locked, onclick: () => { if (opts.length > 2) { opts.pop(); if (right >= opts.length) right = 0; drawOptions(); } } }, t('q_remove_option')))),
+      h('div', { 'data-field': 'correct' }, h('p', { class: 'err', hidden: true })),
+      field({ label: t('q_category'), name: 'category', value: q.category || '', disabled: locked, optional: true }),
+      h('div', { class: 'actions' }, save,
+        h('button', { type: 'button', class: 'secondary', onclick: () => mount(li, view(q, i, li)) }, t('cancel'))),
+      h('div', { class: 'q-msg' }));
+    const qmsg = form.querySelector('.q-msg');
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      say(qmsg);
+      const body = { text: form.elements.text.value.trim(), options: opts.map((x) => x.trim()), correct: right,
+        category: form.elements.category.value.trim() || null };
+      busy(save, async () => {
+        try {
+          await api.editQuestion(id, q.id, body);
+          await reload(t('q_saved'));
+        } catch (err) {
+          if (err.fields) {
+            const fields = err.code === 'question_locked'
+              ? Object.fromEntries(Object.keys(err.fields).map((k) => [k, { code: err.code, message: t('e.question_locked') }]))
+              : err.fields;
+            const orphans = showFieldErrors(form, fields);
+            say(qmsg, 'error', orphans.length ? orphans.join(' ') : t('check_fields'));
+          } else {
+            say(qmsg, 'error', errorText(err));
+          }
+        }
+      });
+    });
+    mount(li, form);
+    form.elements.text.focus();
+  }
+
   function drawList(qs) {
     mount(list, h('h2', {}, t('questions_list', { n: num(qs.length) })),
-      h('ol', {}, qs.slice(0, SHOWN).map((q) => h('li', {},
-        h('p', {}, q.text, q.category ? h('span', { class: 'muted' }, ` [${q.category}]`) : null),
-        h('ul', {}, q.options.map((o, i) => h('li', {}, i === q.correct ? [h('b', {}, o.text), ` ${t('correct_mark')}`] : o.text)))))),
-      qs.length > SHOWN ? h('p', {}, t('more_questions', { n: num(qs.length - SHOWN) })) : null);
+      h('ol', { class: 'bank' }, qs.slice(0, SHOWN).map((q, i) => {
+        const li = h('li', { 'data-question': q.id });
+        return mount(li, view(q, i, li));
+      })),
+      qs.length > SHOWN ? h('p', { class: 'muted' }, t('more_questions', { n: num(qs.length - SHOWN) })) : null);
   }
   drawList(questions);
 
@@ -65,9 +150,7 @@ export default async function bank(ctx) {
           upload = null;
           text.value = '';
           file.value = '';
-          const fresh = await api.questions(id);
-          countLine.textContent = t('bank_count', { n: num(fresh.questions.length), m: num(c.questions_per_attempt) });
-          drawList(fresh.questions);
+          await reload();
         } catch (err) {
           const rows = err.code === 'import_failed' ? err.details?.rows || [] : [];
           if (!rows.length) return say(msg, 'error', errorText(err));
@@ -105,7 +188,7 @@ export default async function bank(ctx) {
     ctx.query.get('published') ? notice('ok', t('published_ok'), ' ', h('a', { href: `/contests/${id}` }, t('tab_public'))) : null,
     countLine,
     draft ? [h('h2', {}, t('import_title')), importForm, msg, rowsBox, h('h2', {}, t('publish_title')), pubBox]
-      : [notice('info', t('bank_frozen')), msg],
+      : [notice('info', t(frozen ? 'bank_frozen' : 'bank_published')), msg],
     list);
 }
 

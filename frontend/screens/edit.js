@@ -8,6 +8,7 @@ import { staffOnly, tabs } from './staff.js';
 
 addStrings({
   vi: {
+    c_review: 'Cho thí sinh xem đáp án sau khi công bố kết quả chính thức',
     c_when_hint: 'Giờ theo múi giờ ở trên.',
     c_tz_hint: 'Mặc định giờ Việt Nam: Asia/Ho_Chi_Minh.',
     // The server explains settings in English; organisers read them in Vietnamese.
@@ -40,6 +41,7 @@ addStrings({
     'f.not_integer': 'Enter a whole number.',
     'f.excluded.invalid_identity': 'Line {n} is neither a mobile number nor a 12-digit national ID.',
     'f.ends_at.ends_before_start': 'The end must be after the start.',
+    c_review: 'Let participants see the answers after the official results are published',
   },
 });
 
@@ -48,7 +50,7 @@ const DEFAULTS = {
   title: '', description: '', rules: '', timezone: 'Asia/Ho_Chi_Minh', starts_at: '', ends_at: '',
   questions_per_attempt: 20, time_limit_seconds: 600, max_attempts: 1, counted_attempt: 'best', grace_seconds: 15,
   prediction: { enabled: true, question: 'Dự đoán có bao nhiêu người tham gia trả lời đúng tất cả các câu hỏi?', actual: 'all_correct_participants' },
-  tie_break: KEYS, prizes: [], excluded: [], status: 'draft',
+  tie_break: KEYS, prizes: [], excluded: [], status: 'draft', review_after_final: false,
 };
 
 // datetime-local inputs hold a wall-clock time; the API wants an instant with
@@ -93,6 +95,7 @@ function bodyOf(c) {
     prediction: { enabled: c.prediction.enabled, question: c.prediction.question, actual: c.prediction.actual },
     tie_break: c.tie_break, prizes: c.prizes.map((p) => ({ name: p.name, count: p.count, amount: p.amount })),
     excluded: c.excluded || [],
+    review_after_final: !!c.review_after_final,
   };
 }
 
@@ -142,6 +145,7 @@ export default async function edit(ctx) {
   const tz0 = validZone(c.timezone) ? c.timezone : 'Asia/Ho_Chi_Minh';
   const predOn = h('input', { type: 'checkbox', name: 'prediction.enabled', checked: c.prediction.enabled,
     onchange: (e) => { if (!e.target.checked) { used.delete('prediction'); drawKeys(); } } });
+  const reviewOn = h('input', { type: 'checkbox', name: 'review_after_final', checked: !!c.review_after_final });
   const button = h('button', { type: 'submit' }, id ? t('save') : t('create'));
   const form = h('form', { novalidate: true },
     field({ label: t('c_title'), name: 'title', value: c.title, maxlength: 200 }),
@@ -172,6 +176,8 @@ export default async function edit(ctx) {
       h('p', { class: 'err', hidden: true }), prizeBox,
       h('button', { type: 'button', class: 'secondary', onclick: () => { tiers.push({ name: '', count: 1, amount: '' }); drawPrizes(); prizeBox.querySelector('.tier:last-child input')?.focus(); } }, t('p_add'))),
     field({ label: t('c_excluded'), name: 'excluded', tag: 'textarea', value: (c.excluded || []).join('\n'), hint: t('c_excluded_hint'), rows: 4 }),
+    h('div', { class: 'field', 'data-field': 'review_after_final' },
+      h('label', { class: 'check' }, reviewOn, t('c_review')), h('p', { class: 'err', hidden: true })),
     h('div', { class: 'actions' }, button),
     msg);
   drawPrizes();
@@ -199,6 +205,7 @@ export default async function edit(ctx) {
       tie_break: order.filter((k) => used.has(k)),
       prizes: tiers.map((p, i) => ({ name: String(p.name ?? '').trim(), count: int(`prizes[${i}].count`, p.count), amount: int(`prizes[${i}].amount`, p.amount) })),
       excluded: v('excluded').split(/\r?\n/).map((x) => x.trim()).filter(Boolean),
+      review_after_final: reviewOn.checked,
     };
     return { body, bad };
   }

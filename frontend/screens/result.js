@@ -1,7 +1,7 @@
 // The result of one attempt: score, time taken, and what comes next.
 import * as api from '../api.js';
 import { h, mount, notice } from '../dom.js';
-import { t, num, duration, dateTime } from '../i18n.js';
+import { t, num, vnd, duration, dateTime } from '../i18n.js';
 
 export default async function result({ main, params: [id], state, session, navigate, setTitle }) {
   // Right after the submit, the quiz hands over the result and the contest;
@@ -20,7 +20,14 @@ export default async function result({ main, params: [id], state, session, navig
     r = a.result;
     c = (await api.contest(a.contest_id)).contest;
   }
-  const mine = await session.ready.then(() => api.myAttempts(c.id)).catch(() => null);
+  const signedIn = session.ready;
+  const [mine, final, review] = await Promise.all([
+    signedIn.then(() => api.myAttempts(c.id)).catch(() => null),
+    // The official rank once the results are final; nothing is lost if it fails.
+    signedIn.then(() => api.myResult(c.id)).catch(() => null),
+    // The answers, when the contest shows them (409 otherwise: no link).
+    c.status === 'finalized' ? signedIn.then(() => api.review(id)).then(() => true, () => false) : false,
+  ]);
   setTitle(t('result_title'));
   const left = mine ? mine.max_attempts - mine.attempts.length : 0;
   mount(main,
@@ -33,9 +40,26 @@ export default async function result({ main, params: [id], state, session, navig
       h('dt', {}, t('time_taken')), h('dd', {}, duration(r.duration_ms)),
       h('dt', {}, t('submitted_at')), h('dd', {}, dateTime(r.submitted_at, c.timezone)),
       r.prediction != null ? [h('dt', {}, t('your_prediction')), h('dd', {}, num(r.prediction))] : null),
+    finalBox(final),
+    review ? h('p', {}, h('a', { class: 'button block', href: `/attempts/${id}/review` }, t('see_review'))) : null,
     c.status === 'finalized'
       ? h('a', { class: 'button block', href: `/contests/${c.id}/winners` }, t('see_winners'))
-      : h('p', { class: 'muted' }, t('result_note')),
+      : final?.status === 'pending' ? null : h('p', { class: 'muted' }, t('result_note')),
     mine && c.status === 'open' ? h('p', {}, left > 0 ? t('attempts_left', { n: left }) : t('no_attempts_left')) : null,
     h('div', { class: 'actions' }, h('a', { class: 'button secondary block', href: `/contests/${c.id}` }, t('back_contest'))));
+}
+
+/** The official outcome from my-result: rank, prize and next step, or why not ranked. */
+function finalBox(m) {
+  if (!m || m.status === 'absent') return null;
+  if (m.status === 'pending') return notice('info', t('mr_pending'));
+  if (m.status === 'ineligible') {
+    const key = m.reason ? `mr_ineligible_${m.reason}` : 'mr_ineligible';
+    return notice('info', t(key));
+  }
+  return h('div', { class: 'final-result' },
+    h('p', { class: 'rank' }, t('mr_rank', { rank: num(m.rank), of: num(m.of) })),
+    m.won && m.prize ? h('div', { class: 'notice ok' },
+      h('p', {}, h('b', {}, t('mr_won', { prize: m.prize.name, amount: vnd(m.prize.amount) }))),
+      h('p', {}, t('mr_next'))) : null);
 }

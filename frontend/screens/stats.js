@@ -85,7 +85,16 @@ export default async function stats(ctx) {
       h('div', {}, h('b', {}, num(st.submitted)), t('s_submitted'))),
     section(t('s_by_day'), days, () => columns(t('s_by_day'), days)),
     section(t('s_by_place'), places, () => bars(t('s_by_place'), places)),
+    h('h2', {}, t('s_by_province')),
+    (st.by_province || []).length
+      ? h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': t('s_by_province') },
+          h('table', { class: 'provinces' },
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('s_province')), h('th', { scope: 'col', class: 'num' }, t('s_participants')), h('th', { scope: 'col', class: 'num' }, t('s_attempts')))),
+            h('tbody', {}, st.by_province.map((p) => h('tr', {},
+              h('th', { scope: 'row' }, p.province || p.province_code || '—'), h('td', { class: 'num' }, num(p.participants)), h('td', { class: 'num' }, num(p.attempts)))))))
+      : h('p', { class: 'muted' }, t('s_none')),
     section(t('s_hist'), hist, () => columns(t('s_hist'), hist)),
     section(t('s_hard'), hard, () => bars(t('s_hard'), hard, percent, 1)),
-    h('div', { class: 'actions' }, refresh));
+    h('div', { class: 'actions' }, refresh,
+      h('a', { class: 'button secondary', href: api.exportUrl(id, 'stats.xlsx'), download: '' }, t('s_xlsx'))));
 }
