@@ -110,7 +110,7 @@ pub async fn load(ctx: Ctx<'_>) -> anyhow::Result<Demo> {
         (&staff[1], "Tuổi trẻ Đồng Tháp với Vườn quốc gia Tràm Chim"),
     ] {
         let settings = settings(ctx, title)?;
-        let contest = contests::create(ctx, &settings, organiser).await?;
+        let contest = contests::create(ctx, &settings, organiser, None).await?;
         contests::add_questions(ctx, &contest, &bank).await?;
         contests::publish(ctx, &contest).await?;
         contest_ids.push((title, contest.id));

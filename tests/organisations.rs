@@ -448,3 +448,72 @@ async fn the_web_app_uploads_a_logo_with_its_session_cookie_from_its_own_pages_o
         "an image without proof of our own page"
     );
 }
+
+#[tokio::test]
+async fn an_admin_creates_a_contest_for_an_organisation_and_it_stays_there() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let a = create_org(&app, &admin, "Đoàn Thanh niên", "doan-thanh-nien").await;
+    let b = create_org(&app, &admin, "Hội Nông dân", "hoi-nong-dan").await;
+    let alice = organiser_of(&app, &admin, a["id"].as_str().unwrap()).await;
+    let r = app
+        .post(
+            "/admin/contests",
+            Some(&admin),
+            app.contest_body(json!({"organisation_id": a["id"]})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["contest"]["organisation_id"], a["id"]);
+    let id = r.body["contest"]["id"].as_str().unwrap().to_owned();
+    // Its organisation's organiser now manages it.
+    assert_eq!(
+        app.get(&format!("/admin/contests/{id}"), Some(&alice))
+            .await
+            .status,
+        200
+    );
+    // An organiser may name only their own organisation.
+    let r = app
+        .post(
+            "/admin/contests",
+            Some(&alice),
+            app.contest_body(json!({"organisation_id": b["id"]})),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        r.body["error"]["fields"]["organisation_id"]["code"],
+        "unknown_organisation"
+    );
+    let r = app
+        .post(
+            "/admin/contests",
+            Some(&alice),
+            app.contest_body(json!({"organisation_id": a["id"]})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = app
+        .post(
+            "/admin/contests",
+            Some(&admin),
+            app.contest_body(json!({"organisation_id": uuid::Uuid::new_v4().to_string()})),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    // A contest does not move.
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/admin/contests/{id}"),
+            Some(&admin),
+            Some(json!({"organisation_id": b["id"]})),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        r.body["error"]["fields"]["organisation_id"]["code"],
+        "organisation_fixed"
+    );
+}

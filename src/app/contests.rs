@@ -37,15 +37,42 @@ pub fn manages(viewer: Option<&User>, c: &Contest) -> bool {
     })
 }
 
-/// Creates a draft in its creator's organisation (an admin's go to the
-/// default organisation).
-pub async fn create(ctx: Ctx<'_>, settings: &ContestSettings, by: &User) -> AppResult<Contest> {
+/// Creates a draft in `organisation`: an admin may name any existing one; an
+/// organiser only their own. Without one, the creator's organisation (an
+/// admin's: the default one).
+pub async fn create(
+    ctx: Ctx<'_>,
+    settings: &ContestSettings,
+    by: &User,
+    organisation: Option<OrganisationId>,
+) -> AppResult<Contest> {
     let id = by.user_id().ok_or(AppError::NotFound("user"))?;
-    let organisation = by
+    let own = by
         .organisation_id
         .as_deref()
-        .and_then(OrganisationId::parse)
-        .unwrap_or_else(default_organisation);
+        .and_then(OrganisationId::parse);
+    let unknown = || {
+        crate::domain::FieldError::new(
+            "organisation_id",
+            "unknown_organisation",
+            Text::new("Không có đơn vị này", "no such organisation"),
+        )
+    };
+    let organisation = match organisation {
+        None => own.unwrap_or_else(default_organisation),
+        Some(o) if by.role() == crate::domain::account::Role::Admin => {
+            if crate::store::organisations::find(ctx.db, o)
+                .await?
+                .is_none()
+            {
+                return Err(unknown().into());
+            }
+            o
+        }
+        // An organiser naming another organisation learns nothing about it.
+        Some(o) if Some(o) == own => o,
+        Some(_) => return Err(unknown().into()),
+    };
     Ok(contests::create(ctx.db, settings, id, organisation, ctx.clock.now()).await?)
 }
 

@@ -47,6 +47,12 @@ pub struct ContestInput {
     /// their attempts (`GET /attempts/{id}/review`). Off by default; may
     /// change at any time.
     pub review_after_final: Option<bool>,
+    /// On create only: the organisation that runs the contest
+    /// (`GET /organisations`). An admin may name any; an organiser only their
+    /// own, which is also what they get without it. A contest cannot move
+    /// afterwards (on edit: 422 `organisation_fixed`).
+    #[schema(schema_with = schema::organisation_id)]
+    pub organisation_id: Option<String>,
 }
 
 /// The prediction question; absent fields keep their current (or default) value.

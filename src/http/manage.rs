@@ -8,7 +8,7 @@ use super::schema;
 use super::{AppState, parse_id, views};
 use crate::app::contests as app;
 use crate::domain::contest::{self, Contest, ContestSettings};
-use crate::domain::ids::QuestionId;
+use crate::domain::ids::{OrganisationId, QuestionId};
 use crate::domain::organisation::may_manage;
 use crate::domain::question::{self, NewQuestion, RowError};
 use crate::domain::{FieldError, Text};
@@ -86,8 +86,18 @@ async fn create(
 ) -> ApiResult<HttpResponse> {
     auth.require_staff()?;
     let body = body.into_inner().await?;
+    let organisation = match body.organisation_id.as_deref() {
+        Some(o) => Some(OrganisationId::parse(o).ok_or_else(|| {
+            ApiError::field(
+                "organisation_id",
+                "unknown_organisation",
+                Text::new("Không có đơn vị này", "no such organisation"),
+            )
+        })?),
+        None => None,
+    };
     let settings = ContestSettings::parse(&body.into(), None)?;
-    let c = app::create(state.ctx(), &settings, &auth.user).await?;
+    let c = app::create(state.ctx(), &settings, &auth.user, organisation).await?;
     Ok(HttpResponse::Created().json(views::ContestEnvelope::new(&c, state.clock.now(), true)))
 }
 
@@ -152,6 +162,16 @@ async fn edit(
 ) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
     let body = body.into_inner().await?;
+    if body.organisation_id.is_some() {
+        return Err(ApiError::field(
+            "organisation_id",
+            "organisation_fixed",
+            Text::new(
+                "Không thể chuyển cuộc thi sang đơn vị khác",
+                "a contest cannot move to another organisation",
+            ),
+        ));
+    }
     let new = ContestSettings::parse(&body.into(), Some(&c.settings))?;
     let c = app::edit(state.ctx(), &c, &new).await?;
     Ok(HttpResponse::Ok().json(views::ContestEnvelope::new(&c, state.clock.now(), true)))

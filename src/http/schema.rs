@@ -185,6 +185,15 @@ pub fn otp() -> ObjectBuilder {
     .examples([json!("123456")])
 }
 
+pub fn organisation_id() -> ObjectBuilder {
+    text(
+        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$".to_owned(),
+        true,
+        "An organisation's id (`GET /organisations`); on create only.",
+    )
+    .examples([json!(crate::domain::organisation::DEFAULT_ID)])
+}
+
 pub fn otp_purpose() -> ObjectBuilder {
     choice(
         otp::Purpose::ALL.map(otp::Purpose::as_str),
