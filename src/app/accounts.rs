@@ -324,12 +324,7 @@ pub async fn set_role(
             .into());
         }
         if organisations::find(ctx.db, o).await?.is_none() {
-            return Err(crate::domain::FieldError::new(
-                "organisation_id",
-                "unknown_organisation",
-                Text::new("Không có đơn vị này", "no such organisation"),
-            )
-            .into());
+            return Err(crate::domain::organisation::unknown().into());
         }
     }
     let organisation = match role {

@@ -51,13 +51,7 @@ pub async fn create(
         .organisation_id
         .as_deref()
         .and_then(OrganisationId::parse);
-    let unknown = || {
-        crate::domain::FieldError::new(
-            "organisation_id",
-            "unknown_organisation",
-            Text::new("Không có đơn vị này", "no such organisation"),
-        )
-    };
+    let unknown = crate::domain::organisation::unknown;
     let organisation = match organisation {
         None => own.unwrap_or_else(default_organisation),
         Some(o) if by.role() == crate::domain::account::Role::Admin => {

@@ -26,6 +26,24 @@ pub fn may_manage(role: Role, own: Option<&str>, organisation: &str) -> bool {
     }
 }
 
+/// An organisation named in a request body (`organisation_id`) that is not
+/// an organisation's id, or names none the caller may use.
+pub fn unknown() -> FieldError {
+    FieldError::new(
+        "organisation_id",
+        "unknown_organisation",
+        Text::new("Không có đơn vị này", "no such organisation"),
+    )
+}
+
+/// An `organisation_id` as a body gives it: absent, or an id ([`unknown`]
+/// when it is not one).
+pub fn parse_id(given: Option<&str>) -> Result<Option<super::ids::OrganisationId>, FieldError> {
+    given
+        .map(|o| super::ids::OrganisationId::parse(o).ok_or_else(unknown))
+        .transpose()
+}
+
 /// The name in an address: lower-case letters, digits and single dashes,
 /// e.g. `doan-thanh-nien`. Spaces become dashes and tone marks are dropped, so
 /// "Đoàn Thanh niên" is offered as `doan-thanh-nien`.

@@ -8,7 +8,7 @@ use super::{AppState, parse_id, views};
 use crate::app::accounts;
 use crate::domain::Text;
 use crate::domain::account::Role;
-use crate::domain::ids::{OrganisationId, UserId};
+use crate::domain::ids::UserId;
 use crate::domain::pattern::{self, Controls};
 use crate::store::users;
 use actix_web::{HttpResponse, web};
@@ -156,16 +156,7 @@ async fn set_role(
             ),
         )
     })?;
-    let organisation = match body.organisation_id.as_deref() {
-        Some(o) => Some(OrganisationId::parse(o).ok_or_else(|| {
-            ApiError::field(
-                "organisation_id",
-                "unknown_organisation",
-                Text::new("Không có đơn vị này", "no such organisation"),
-            )
-        })?),
-        None => None,
-    };
+    let organisation = crate::domain::organisation::parse_id(body.organisation_id.as_deref())?;
     let user = accounts::set_role(state.ctx(), auth.user_id(), id, role, organisation).await?;
     Ok(HttpResponse::Ok().json(views::UserEnvelope::new(&user)))
 }

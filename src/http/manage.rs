@@ -8,7 +8,7 @@ use super::schema;
 use super::{AppState, parse_id, views};
 use crate::app::contests as app;
 use crate::domain::contest::{self, Contest, ContestSettings};
-use crate::domain::ids::{OrganisationId, QuestionId};
+use crate::domain::ids::QuestionId;
 use crate::domain::organisation::may_manage;
 use crate::domain::question::{self, NewQuestion, RowError};
 use crate::domain::{FieldError, Text};
@@ -86,16 +86,7 @@ async fn create(
 ) -> ApiResult<HttpResponse> {
     auth.require_staff()?;
     let body = body.into_inner().await?;
-    let organisation = match body.organisation_id.as_deref() {
-        Some(o) => Some(OrganisationId::parse(o).ok_or_else(|| {
-            ApiError::field(
-                "organisation_id",
-                "unknown_organisation",
-                Text::new("Không có đơn vị này", "no such organisation"),
-            )
-        })?),
-        None => None,
-    };
+    let organisation = crate::domain::organisation::parse_id(body.organisation_id.as_deref())?;
     let settings = ContestSettings::parse(&body.into(), None)?;
     let c = app::create(state.ctx(), &settings, &auth.user, organisation).await?;
     Ok(HttpResponse::Created().json(views::ContestEnvelope::new(&c, state.clock.now(), true)))

@@ -197,9 +197,9 @@ async fn set_logo(
     responses((status = 200, description = "every organisation, by name (the home page groups contests by them)", body = views::OrganisationList)),
 )]
 async fn list(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let all = store::list(&state.db).await?;
+    let all = store::all(&state.db).await?;
     Ok(HttpResponse::Ok().json(views::OrganisationList {
-        organisations: all.iter().map(|(o, _, _)| o.into()).collect(),
+        organisations: all.iter().map(Into::into).collect(),
     }))
 }
 

@@ -369,29 +369,36 @@ pub async fn bank(db: &Db, contest_id: ContestId) -> StoreResult<Vec<BankQuestio
         .all(&db.conn)
         .await
         .context("loading bank")?;
-    let read = |m: questions::Model| -> anyhow::Result<BankQuestion> {
-        Ok(BankQuestion {
-            options: serde_json::from_str(&m.options).context("stored options")?,
-            id: m.id,
-            position: m.position,
-            text: m.text,
-            correct_option_id: m.correct_option as u32,
-            category: m.category,
-        })
-    };
-    Ok(rows.into_iter().map(read).collect::<anyhow::Result<_>>()?)
+    Ok(rows
+        .into_iter()
+        .map(bank_question)
+        .collect::<anyhow::Result<_>>()?)
 }
 
-/// One question of a contest's bank, if it is there.
+fn bank_question(m: questions::Model) -> anyhow::Result<BankQuestion> {
+    Ok(BankQuestion {
+        options: serde_json::from_str(&m.options).context("stored options")?,
+        id: m.id,
+        position: m.position,
+        text: m.text,
+        correct_option_id: m.correct_option as u32,
+        category: m.category,
+    })
+}
+
+/// One question of a contest's bank, if it is there (by its key, not by
+/// reading the bank: a bank holds thousands).
 pub async fn question(
     db: &Db,
     contest_id: ContestId,
     question_id: &str,
 ) -> StoreResult<Option<BankQuestion>> {
-    Ok(bank(db, contest_id)
-        .await?
-        .into_iter()
-        .find(|q| q.id == question_id))
+    let rows = questions::Entity::find_by_id(question_id)
+        .filter(questions::Column::ContestId.eq(contest_id.to_string()))
+        .all(&db.conn)
+        .await
+        .context("loading question")?;
+    Ok(rows.into_iter().next().map(bank_question).transpose()?)
 }
 
 /// Replaces a question's text, options, right option and category, keeping

@@ -177,6 +177,19 @@ pub async fn logo(db: &Db, slug: &str) -> StoreResult<Option<(String, Vec<u8>, S
     Ok(Some((t, bytes, sha)))
 }
 
+/// Every organisation by name (the public list: no counts to compute).
+pub async fn all(db: &Db) -> StoreResult<Vec<Organisation>> {
+    let rows = organisations::Entity::find()
+        .order_by_asc(organisations::Column::Name)
+        .all(&db.conn)
+        .await
+        .context("listing organisations")?;
+    Ok(rows
+        .into_iter()
+        .map(from_model)
+        .collect::<anyhow::Result<_>>()?)
+}
+
 /// Every organisation by name, with its organisers and contests counted.
 pub async fn list(db: &Db) -> StoreResult<Vec<(Organisation, i64, i64)>> {
     let rows = organisations::Entity::find()
