@@ -19,6 +19,11 @@ cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+# The OpenID provider the sign-in tests start (tests/oidc: the npm package
+# oidc-provider) comes from the npm registry, like the browser tests' tools.
+step "npm ci (the OpenID provider of the sign-in tests)"
+(cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
+
 step "tests on SQLite"
 cargo test --all-targets
 

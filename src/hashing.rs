@@ -57,6 +57,25 @@ fn hash_phc(password: &[u8]) -> Result<String, String> {
     Ok(phc.to_string())
 }
 
+/// The hash of an account no password opens (signed in through a citizen
+/// app): a well-formed PHC string whose output is random bytes, so no
+/// password hashes to it, and no hashing slot is spent making it. The person
+/// can set a password later with an SMS code (`POST /auth/reset`).
+pub fn unusable_hash() -> String {
+    let mut salt = [0u8; 16];
+    let mut out = [0u8; OUTPUT_LEN];
+    rand::fill(&mut salt);
+    rand::fill(&mut out);
+    let phc = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(0x13),
+        params: ParamsString::try_from(&params()).expect("constant Argon2 parameters"),
+        salt: Some(Salt::new(&salt).expect("16 bytes make a salt")),
+        hash: Some(Output::new(&out).expect("32 bytes make an output")),
+    };
+    phc.to_string()
+}
+
 /// Checks a password against a PHC string; hashes with our parameters reuse
 /// the thread's blocks, any other (older) parameters take the general path.
 fn verify_phc(password: &[u8], stored: &str) -> bool {

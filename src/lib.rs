@@ -9,6 +9,7 @@ pub mod entities;
 pub mod export;
 pub mod hashing;
 pub mod http;
+pub mod oidc;
 pub mod settings;
 pub mod sms;
 pub mod startup;

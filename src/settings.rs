@@ -13,6 +13,7 @@ pub struct Settings {
     pub workers: usize,
     pub log_format: String,
     pub log_level: String,
+    pub public_url: String,
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
     pub limits: LimitSettings,
@@ -40,6 +41,45 @@ pub struct AuthSettings {
     pub otp_resend_seconds: i64,
     pub otp_per_phone_per_day: i64,
     pub reset_code_ttl_minutes: i64,
+    pub oidc: OidcSettings,
+}
+
+/// Sign-in through a citizen app (see `crate::oidc`). The secret never
+/// appears in logs.
+#[derive(Clone, Deserialize)]
+pub struct OidcSettings {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub display_name: String,
+    pub scopes: String,
+    pub metadata_ttl_seconds: u64,
+    pub timeout_seconds: u64,
+}
+
+impl OidcSettings {
+    pub fn enabled(&self) -> bool {
+        !self.issuer.trim().is_empty()
+    }
+}
+
+impl fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &if self.client_secret.is_empty() {
+                    ""
+                } else {
+                    "***"
+                },
+            )
+            .field("display_name", &self.display_name)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
 }
 
 impl AuthSettings {
@@ -175,6 +215,7 @@ impl fmt::Debug for Settings {
             .field("demo_on_empty_db", &self.demo_on_empty_db)
             .field("workers", &self.workers)
             .field("log_format", &self.log_format)
+            .field("public_url", &self.public_url)
             .field("database", &self.database)
             .field("auth", &self.auth)
             .field("limits", &self.limits)
@@ -200,8 +241,10 @@ mod tests {
         );
         let mut s = Settings::for_tests("postgres://u:hunter2@h/d").unwrap();
         s.sms.token = "gateway-secret".to_owned();
+        s.auth.oidc.client_secret = "provider-secret".to_owned();
         let shown = format!("{s:?}");
         assert!(!shown.contains("hunter2"));
         assert!(!shown.contains("gateway-secret"));
+        assert!(!shown.contains("provider-secret"));
     }
 }

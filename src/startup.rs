@@ -44,6 +44,7 @@ pub async fn prepare(settings: Settings, clock: Clock) -> anyhow::Result<web::Da
              not sent; set sms.provider = \"http\" and sms.url for a real gateway"
         );
     }
+    let oidc = crate::oidc::Oidc::from_settings(&settings)?;
     Ok(web::Data::new(AppState {
         db,
         settings: Arc::new(settings),
@@ -53,6 +54,7 @@ pub async fn prepare(settings: Settings, clock: Clock) -> anyhow::Result<web::Da
         trusted_proxies,
         banks: Default::default(),
         sms,
+        oidc,
     }))
 }
 

@@ -10,8 +10,9 @@
 mod common;
 
 use crane::entities::{
-    attempt_answers, attempts, audit_log, contests, disqualifications, organisations, phone_codes,
-    questions, result_ineligible, results, sessions, users,
+    attempt_answers, attempts, audit_log, contests, disqualifications, identities, oidc_logins,
+    oidc_signups, organisations, phone_codes, questions, result_ineligible, results, sessions,
+    users,
 };
 use crane::settings::Settings;
 use crane::store::Db;
@@ -307,6 +308,43 @@ async fn every_table_round_trips_through_its_entity() {
             requests: 3,
         },
         "0912000001",
+    )
+    .await;
+
+    round_trip::<oidc_logins::Entity>(
+        db,
+        oidc_logins::Model {
+            state_hash: "cd".repeat(32),
+            verifier: "a-pkce-verifier".to_owned(),
+            nonce: "a-nonce".to_owned(),
+            next_path: "/contests".to_owned(),
+            created_at: T,
+        },
+        "cd".repeat(32),
+    )
+    .await;
+
+    round_trip::<oidc_signups::Entity>(
+        db,
+        oidc_signups::Model {
+            token_hash: "ef".repeat(32),
+            claims: r#"{"subject":"abc"}"#.to_owned(),
+            next_path: "/".to_owned(),
+            created_at: T,
+        },
+        "ef".repeat(32),
+    )
+    .await;
+
+    round_trip::<identities::Entity>(
+        db,
+        identities::Model {
+            issuer: "https://id.example.vn".to_owned(),
+            subject: "abc".to_owned(),
+            user_id: user_id.clone(),
+            created_at: T,
+        },
+        ("https://id.example.vn".to_owned(), "abc".to_owned()),
     )
     .await;
 
@@ -674,6 +712,9 @@ async fn every_entity_declares_its_tables_columns_types_keys_and_foreign_keys() 
         declared::<audit_log::Entity>(),
         declared::<phone_codes::Entity>(),
         declared::<organisations::Entity>(),
+        declared::<oidc_logins::Entity>(),
+        declared::<oidc_signups::Entity>(),
+        declared::<identities::Entity>(),
     ];
     assert_eq!(
         entities

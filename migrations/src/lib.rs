@@ -22,6 +22,7 @@ mod m20261205_000015_add_organisation_to_contests;
 mod m20261205_000016_add_organisation_to_audit_log;
 mod m20261205_000017_index_results_by_user;
 mod m20261205_000018_add_review_after_final_to_contests;
+mod m20261206_000019_create_oidc_tables;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000016_add_organisation_to_audit_log::Migration),
             Box::new(m20261205_000017_index_results_by_user::Migration),
             Box::new(m20261205_000018_add_review_after_final_to_contests::Migration),
+            Box::new(m20261206_000019_create_oidc_tables::Migration),
         ]
     }
 }

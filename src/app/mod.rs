@@ -9,6 +9,7 @@ pub mod attempts;
 pub mod backup;
 pub mod contests;
 pub mod results;
+pub mod sign_in;
 
 use crate::domain::clock::Clock;
 use crate::domain::{FieldError, Text};

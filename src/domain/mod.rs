@@ -6,6 +6,7 @@ pub mod attempt;
 pub mod clock;
 pub mod contest;
 pub mod divisions;
+pub mod identity;
 pub mod ids;
 pub mod organisation;
 pub mod otp;

@@ -38,6 +38,8 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub sessions: HasMany<super::sessions::Entity>,
     #[sea_orm(has_many)]
+    pub identities: HasMany<super::identities::Entity>,
+    #[sea_orm(has_many)]
     pub contests: HasMany<super::contests::Entity>,
     #[sea_orm(has_many)]
     pub attempts: HasMany<super::attempts::Entity>,

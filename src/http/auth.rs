@@ -250,7 +250,7 @@ pub fn today(state: &AppState) -> chrono::NaiveDate {
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when configured or over TLS.
-fn session_cookie(state: &AppState, req: &HttpRequest, token: &str) -> Cookie<'static> {
+pub(super) fn session_cookie(state: &AppState, req: &HttpRequest, token: &str) -> Cookie<'static> {
     let secure = state.settings.auth.cookie_secure || req.connection_info().scheme() == "https";
     Cookie::build(SESSION_COOKIE, token.to_owned())
         .path("/")
@@ -263,7 +263,7 @@ fn session_cookie(state: &AppState, req: &HttpRequest, token: &str) -> Cookie<'s
         .finish()
 }
 
-async fn signed_in(
+pub(super) async fn signed_in(
     state: &AppState,
     req: &HttpRequest,
     user: User,

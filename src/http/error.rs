@@ -100,6 +100,9 @@ fn thing_vi(what: &str) -> &'static str {
         "question" => "câu hỏi",
         "province" => "tỉnh, thành phố",
         "organisation" => "đơn vị",
+        "oidc_signup" => {
+            "lần đăng nhập bằng ứng dụng công dân đang chờ hoàn tất (quá 30 phút thì phải đăng nhập lại)"
+        }
         _ => "nội dung này",
     }
 }

@@ -12,6 +12,7 @@ pub mod extract;
 pub mod limits;
 pub mod manage;
 pub mod meta;
+pub mod oidc;
 pub mod openapi;
 pub mod organisations;
 pub mod play;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<IpAddr>,
     pub banks: crate::store::attempts::BankCache,
     pub sms: crate::sms::Sms,
+    /// The citizen app's OpenID provider, when `auth.oidc` is set.
+    pub oidc: Option<crate::oidc::Oidc>,
 }
 
 impl AppState {
@@ -60,6 +63,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .configure(auth::routes)
+            .configure(oidc::routes)
             .configure(play::routes)
             .configure(manage::routes)
             .configure(results::routes)

@@ -193,6 +193,8 @@ impl Modify for Security {
     paths(
         super::auth::register, super::auth::login, super::auth::logout, super::auth::me,
         super::auth::request_code, super::auth::reset_password, super::auth::change_password,
+        super::oidc::methods, super::oidc::login, super::oidc::callback, super::oidc::signup,
+        super::oidc::complete, super::oidc::link,
         super::play::list, super::play::show, super::play::start, super::play::mine, super::play::resume,
         super::play::autosave, super::play::submit, super::play::review,
         super::manage::create, super::manage::list, super::manage::show, super::manage::edit,

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod backup;
 pub mod contests;
 mod error;
+pub mod identities;
 pub mod organisations;
 pub mod phone_codes;
 pub mod results;

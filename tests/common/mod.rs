@@ -83,8 +83,9 @@ impl TestApp {
         settings.sms.token = SmsSink::TOKEN.to_owned();
         // Every test client is 127.0.0.1: the per-client cap would be shared.
         settings.limits.otp_per_ip_per_hour = 100_000;
-        adjust(&mut settings);
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        settings.public_url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        adjust(&mut settings);
         let state = crane::startup::prepare(settings, crane::domain::clock::Clock::system())
             .await
             .expect("prepare app");
