@@ -892,3 +892,38 @@ async fn the_person_cancelling_at_the_provider_is_told_so() {
     assert_eq!(page.status, 403);
     assert_eq!(error_of(&page), "oidc_cancelled");
 }
+
+/// Prints what a sign-in through the citizen app costs on Crane's side (its
+/// two steps; the provider's own page is the provider's), for
+/// docs/accounts.md. A figure, not a check: nothing here is timed against a limit.
+#[tokio::test]
+async fn the_sign_in_steps_are_measured() {
+    let provider = Provider::start();
+    let app = app_for(&provider).await;
+    let sub = unique("timing");
+    provider.person(&sub, full_claims(&phone())).await;
+    let (mut begins, mut callbacks) = (Vec::new(), Vec::new());
+    for _ in 0..20 {
+        let mut browser = Browser::default();
+        let t = Instant::now();
+        let start = browser
+            .get(&format!("{}/api/v1/auth/oidc/login", app.address))
+            .await;
+        begins.push(t.elapsed().as_secs_f64() * 1e3);
+        assert_eq!(start.status, StatusCode::SEE_OTHER);
+        let callback = to_callback(&app, &mut browser, &sub).await;
+        let t = Instant::now();
+        let page = browser.get(&callback).await;
+        callbacks.push(t.elapsed().as_secs_f64() * 1e3);
+        assert!(session_of(&page).is_some());
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[v.len() / 2], v[v.len() * 9 / 10])
+    };
+    let (b50, b90) = median(&mut begins);
+    let (c50, c90) = median(&mut callbacks);
+    eprintln!(
+        "citizen-app sign-in, 20 runs against a loopback provider: begin median {b50:.1} ms (p90 {b90:.1}); callback median {c50:.1} ms (p90 {c90:.1})"
+    );
+}
