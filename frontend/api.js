@@ -69,6 +69,21 @@ export const organisations = () => get('/organisations');
 /** An organisation and its published contests; 404 for an unknown slug. */
 export const organisation = (slug) => get(`/organisations/${enc(slug)}`);
 
+// Sign-in through the province's citizen app (OpenID Connect). The sign-in
+// itself is a page navigation to the server (`login_url`), not a call.
+let methods = null;
+/** `{oidc: {display_name, login_url} | null}`, asked once a page load; a failure is asked again next time. */
+export function authMethods() {
+  methods ??= get('/auth/methods').catch((err) => { methods = null; throw err; });
+  return methods;
+}
+/** What the citizen app told about the person and what an account still `needs`; 404 when none waits (30 minutes at most). */
+export const oidcSignup = () => get('/auth/oidc/signup');
+/** Only the fields `needs` lists (others are refused); a phone goes with its `otp`. */
+export const completeOidcSignup = (body) => post('/auth/oidc/signup', body);
+/** Joins the citizen-app identity to an existing account, proved by its password. */
+export const linkOidc = (phone, password) => post('/auth/oidc/link', { phone, password });
+
 // Organisers and admins
 const adm = (id, rest = '') => `/admin/contests/${enc(id)}${rest}`;
 export const adminContests = () => get('/admin/contests');

@@ -20,6 +20,7 @@ const routes = [
   [/^\/contests\/([\w-]+)\/winners$/, later('winners')],
   [/^\/o\/([a-z0-9-]+)$/, later('org')],
   [/^\/login$/, later('auth', 'loginScreen')],
+  [/^\/login\/complete$/, later('oidc')], // back from the citizen app with details missing
   [/^\/register$/, later('auth', 'registerScreen')],
   [/^\/reset$/, later('reset')],
   [/^\/account$/, later('account')],

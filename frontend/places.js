@@ -19,11 +19,13 @@ const loaded = new Map(); // province code → its communes, for going back and 
 /**
  * The address fieldset. `value()` gives `{province_code, commune_code}`; a 422
  * lands at `address.province_code`, `address.commune_code` or `address.hamlet`.
+ * `known`: what is already known of the address (from the citizen app), chosen
+ * for the person once the lists have loaded, so they only fill in the rest.
  */
-export function addressFields() {
+export function addressFields(known = {}) {
   const province = field({ tag: 'select', label: t('province'), name: 'address.province_code', options: [['', t('loading')]], autocomplete: 'address-level1', disabled: true });
   const select = province.querySelector('select');
-  const hamlet = field({ label: t('hamlet'), name: 'address.hamlet', autocomplete: 'address-line1', required: true, maxlength: 120 });
+  const hamlet = field({ label: t('hamlet'), name: 'address.hamlet', autocomplete: 'address-line1', required: true, maxlength: 120, value: known.hamlet || null });
 
   // The commune: a text box that filters the province's communes (in the
   // server's Vietnamese order) into a short list of buttons to tap.
@@ -89,7 +91,9 @@ export function addressFields() {
       if (select.value !== code) return; // another province was chosen meanwhile
       communes = loaded.get(code);
       input.disabled = false;
-      draw();
+      const given = communes.find((c) => c.code === known.commune_code);
+      known = {}; // once: a province chosen later starts empty
+      if (given) choose(given, false); else draw();
     } catch {
       if (select.value !== code) return;
       status.textContent = t('places_failed');
@@ -104,6 +108,10 @@ export function addressFields() {
       mount(select, h('option', { value: '' }, t('choose_province')), provinces.map((p) => h('option', { value: p.code }, p.short_name)));
       select.disabled = false;
       mount(more);
+      if (provinces.some((p) => p.code === known.province_code)) {
+        select.value = known.province_code;
+        loadCommunes();
+      }
     } catch {
       status.textContent = t('places_failed');
       mount(more, h('button', { type: 'button', class: 'link', onclick: loadProvinces }, t('retry')));

@@ -702,7 +702,11 @@ async fn a_wrong_state_or_a_replayed_code_signs_nobody_in() {
         "{}",
         page.text
     );
-    assert!(page.text.contains("href=\"/login\""));
+    assert!(
+        page.text.contains("href=\"/login?next=/\""),
+        "{}",
+        page.text
+    );
 
     let mut browser = Browser::default();
     let callback = to_callback(&app, &mut browser, &sub).await;

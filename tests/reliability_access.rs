@@ -175,6 +175,39 @@ const EXPECTED: &[(&str, &str, [&[u16]; 4])] = &[
         [&[401], &[403], &[403], &[200]],
     ),
     ("POST", "/api/v1/auth/otp", [&[202], &[202], &[202], &[202]]),
+    // The citizen-app sign-in, on a server without it (tests/oidc.rs runs it
+    // against a real provider): the same for every role, since its steps
+    // belong to a browser's sign-in, not to an account.
+    (
+        "GET",
+        "/api/v1/auth/methods",
+        [&[200], &[200], &[200], &[200]],
+    ),
+    (
+        "GET",
+        "/api/v1/auth/oidc/login",
+        [&[404], &[404], &[404], &[404]],
+    ),
+    (
+        "GET",
+        "/api/v1/auth/oidc/callback",
+        [&[404], &[404], &[404], &[404]],
+    ),
+    (
+        "GET",
+        "/api/v1/auth/oidc/signup",
+        [&[404], &[404], &[404], &[404]],
+    ),
+    (
+        "POST",
+        "/api/v1/auth/oidc/signup",
+        [&[404], &[404], &[404], &[404]],
+    ),
+    (
+        "POST",
+        "/api/v1/auth/oidc/link",
+        [&[404], &[404], &[404], &[404]],
+    ),
     // Anyone may try; without the phone's code it is refused by the code.
     (
         "POST",
@@ -583,6 +616,10 @@ impl World {
             ("POST", "/api/v1/admin/users/{id}/reset-code") => {
                 body = json_body(json!({}));
                 self.victim.clone()
+            }
+            ("POST", "/api/v1/auth/oidc/signup") | ("POST", "/api/v1/auth/oidc/link") => {
+                body = json_body(json!({}));
+                String::new()
             }
             ("POST", "/api/v1/auth/otp") => {
                 body = json_body(json!({"phone": common::phone(), "purpose": "register"}));

@@ -40,7 +40,7 @@ export async function handle(form, msg, button, work) {
   });
 }
 
-function signedIn(ctx, user) {
+export function signedIn(ctx, user) {
   ctx.session.user = user;
   ctx.refreshNav();
   // Staff who signed in from the front page are taken to their own screens.
@@ -48,9 +48,26 @@ function signedIn(ctx, user) {
   ctx.navigate(user.role !== 'participant' && next === '/' ? '/manage' : next, { replace: true });
 }
 
+/**
+ * "Đăng nhập bằng <ứng dụng công dân>" and an "hoặc" under it, when the server
+ * offers it; nothing when it does not, or cannot say (the password form still
+ * works). A plain link, not a call: the provider's own sign-in page comes next.
+ */
+export async function citizenApp(query) {
+  let oidc = null;
+  try { ({ oidc } = await api.authMethods()); } catch { /* offline, or a server without it: passwords only */ }
+  if (!oidc) return null;
+  const url = oidc.login_url;
+  const href = `${url}${url.includes('?') ? '&' : '?'}next=${encodeURIComponent(nextPath(query))}`;
+  return [h('a', { class: 'button block', href }, t('oidc_login', { name: oidc.display_name })), h('p', { class: 'or' }, t('or'))];
+}
+
 export async function loginScreen(ctx) {
   const { main, query, setTitle, state } = ctx;
   setTitle(t('login_title'));
+  // Asked while the form is built, and awaited before showing it: a button
+  // that appeared later would push the form down under the person's thumb.
+  const app = citizenApp(query);
   const msg = h('div');
   const button = h('button', { type: 'submit', class: 'block' }, t('submit_login'));
   // The phone typed so far goes along to the reset screen (in memory, not in the address).
@@ -69,7 +86,7 @@ export async function loginScreen(ctx) {
     handle(form, msg, button, async () => signedIn(ctx, (await api.login(v('phone'), v('password'))).user));
   });
   if (state?.notice) say(msg, 'ok', state.notice);
-  mount(main, h('h1', { tabindex: -1 }, t('login_title')), msg, form,
+  mount(main, h('h1', { tabindex: -1 }, t('login_title')), await app, msg, form,
     h('p', {}, t('no_account'), ' ', h('a', { href: `/register?next=${encodeURIComponent(nextPath(query))}` }, t('register'))));
 }
 
@@ -178,6 +195,7 @@ export function fieldsAcross(root, sections, go, msg, fields) {
 export async function registerScreen(ctx) {
   const { main, query, setTitle } = ctx;
   setTitle(t('register_title'));
+  const app = citizenApp(query); // the citizen app makes an account too, with fewer steps
   const msg = h('div');
   const login = `/login?next=${encodeURIComponent(nextPath(query))}`;
   let phone = ''; // the number the code was sent to
@@ -280,6 +298,6 @@ export async function registerScreen(ctx) {
     });
   });
 
-  mount(main, h('h1', { tabindex: -1 }, t('register_title')), msg, root,
+  mount(main, h('h1', { tabindex: -1 }, t('register_title')), await app, msg, root,
     h('p', {}, t('have_account'), ' ', h('a', { href: login }, t('login'))));
 }

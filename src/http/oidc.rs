@@ -301,11 +301,12 @@ h1{{font-size:1.375rem}}a.button{{display:inline-block;padding:.75rem 1.25rem;ba
 </head><body><main>
 <h1>Chưa đăng nhập được bằng {app}</h1>
 <p>{message}</p>
-<p>{retry}<a href="/login">Đăng nhập bằng số điện thoại</a></p>
+<p>{retry}<a href="/login?next={next}">Đăng nhập bằng số điện thoại</a></p>
 </main></body></html>"#,
         app = html(app),
         message = html(&message),
         retry = retry.unwrap_or_default(),
+        next = html(&encode(next)),
     );
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
@@ -369,7 +370,12 @@ async fn signup(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpR
             .as_ref()
             .map(|n| n.as_str().to_owned())
             .or(s.claims.name.clone()),
-        phone: s.claims.phone_number.clone(),
+        // As accounts store it (0912…) when it is a mobile number at all.
+        phone: s
+            .claims
+            .phone_number
+            .as_deref()
+            .map(|p| Phone::parse(p).map_or_else(|_| p.to_owned(), |p| p.as_str().to_owned())),
         phone_verified: s.profile.phone.is_some(),
         address: s
             .profile

@@ -2,9 +2,12 @@
 // checking what the server really has), screenshots and the axe-core pass.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -14,6 +17,8 @@ export const ADMIN_PHONE = process.env.CRANE_TEST_ADMIN_PHONE;
 export const ORGANISER_PHONE = process.env.CRANE_TEST_ORGANISER_PHONE;
 /** The SMS gateway the server delivers to in these tests (sms-sink.mjs, started by run.sh). */
 export const SMS_SINK = process.env.CRANE_SMS_SINK;
+/** The citizen app's sign-in provider (tests/oidc/provider.mjs, started by run.sh). */
+export const OIDC_PROVIDER = process.env.CRANE_OIDC_PROVIDER;
 const SHOTS = process.env.CRANE_SCREENSHOTS || path.resolve('../../target/screenshots');
 mkdirSync(SHOTS, { recursive: true });
 
@@ -124,6 +129,54 @@ export async function participant(name = 'Nguyễn Văn An', province = 'Đồng
     phone: ph, password, full_name: name, address: { province, district: 'Cao Lãnh', commune, hamlet: 'ấp Đông Mỹ' },
   });
   return { phone: ph, password, token: r.token, user: r.user };
+}
+
+/**
+ * What the citizen app says about the person who signs in as `sub`, from their
+ * next sign-in on: `{name, phone_number, phone_number_verified, address: {region,
+ * locality, street_address}}`, any of them left out.
+ */
+export async function citizenClaims(sub, claims) {
+  const res = await fetch(`${OIDC_PROVIDER}/__test/accounts`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sub, ...claims }),
+  });
+  assert.equal(res.status, 200, 'the provider took the claims');
+}
+
+/**
+ * A second server on its own database, with settings of its own (`env`; a
+ * null value removes a setting the run gives every server). Stop it after use.
+ */
+export async function secondServer(env = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'crane-second-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const settings = {
+    ...process.env, DATABASE_URL: `sqlite://${dir}/crane.db?mode=rwc`, CRANE_BIND: `127.0.0.1:${port}`,
+    CRANE_DEMO_ON_EMPTY_DB: 'false', CRANE_AUTH__OTP_RESEND_SECONDS: '1', ...env,
+  };
+  for (const [k, v] of Object.entries(settings)) if (v == null) delete settings[k];
+  const log = openSync(path.join(dir, 'server.log'), 'w');
+  const child = spawn(process.env.CRANE_BIN || path.resolve('../../target/debug/crane'), ['serve'], { stdio: ['ignore', log, log], env: settings });
+  closeSync(log);
+  const exited = once(child, 'exit');
+  try {
+    await waitUntil(async () => {
+      if (child.exitCode !== null) throw new Error(`the second server stopped: ${readFileSync(path.join(dir, 'server.log'), 'utf8')}`);
+      return (await fetch(`${url}/healthz`).catch(() => null))?.ok;
+    }, 30_000, 'the second server');
+  } catch (e) {
+    child.kill();
+    throw e;
+  }
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A port nobody listens on now, on loopback. */

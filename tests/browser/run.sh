@@ -17,6 +17,14 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+# The citizen app's sign-in provider (tests/oidc) has packages of its own. They
+# are installed again only when its lock changed: the Rust tests start the same
+# provider, perhaps at this moment, and npm ci would pull its packages away.
+(
+  cd "$ROOT/tests/oidc"
+  if [ ! -f package-lock.json ]; then npm install --no-audit --no-fund
+  elif [ ! node_modules/.package-lock.json -nt package-lock.json ]; then npm ci --no-audit --no-fund; fi
+)
 
 BIN="$ROOT/target/debug/crane"
 if [ ! -x "$BIN" ]; then (cd "$ROOT" && cargo build); fi
@@ -27,8 +35,8 @@ TMP="$(mktemp -d /tmp/crane-browser.XXXXXX)"
 cp "$BIN" "$TMP/crane"
 BIN="$TMP/crane"
 export CRANE_BIN="$BIN"
-# Two free ports at once (so they differ): the server's and the SMS sink's.
-read -r PORT SINK_PORT < <(node -e 'const n=require("net");const a=n.createServer().listen(0,"127.0.0.1",()=>{const b=n.createServer().listen(0,"127.0.0.1",()=>{console.log(a.address().port,b.address().port);a.close();b.close()})})')
+# Three free ports at once (so they differ): the server's, the SMS sink's and the sign-in provider's.
+read -r PORT SINK_PORT OIDC_PORT < <(node -e 'const n=require("net");const s=[0,1,2].map(()=>n.createServer());let k=0;for(const x of s)x.listen(0,"127.0.0.1",()=>{if(++k<3)return;console.log(s.map((y)=>y.address().port).join(" "));s.forEach((y)=>y.close())})')
 export DATABASE_URL="sqlite://$TMP/crane.db?mode=rwc"
 export CRANE_BIND="127.0.0.1:$PORT"
 export CRANE_DEMO_ON_EMPTY_DB=false
@@ -47,12 +55,23 @@ export CRANE_SMS__URL="http://127.0.0.1:$SINK_PORT/sms"
 export CRANE_SMS__TOKEN="$SMS_TOKEN"
 export CRANE_SMS_SINK="http://127.0.0.1:$SINK_PORT"
 export CRANE_LIMITS__OTP_PER_IP_PER_HOUR=1000
+# Sign-in through the province's citizen app: a real OpenID Connect provider on
+# loopback (tests/oidc/provider.mjs), which the tests also tell whose claims are whose.
+OIDC_SECRET="$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')"
+export CRANE_PUBLIC_URL="$CRANE_URL"
+export CRANE_AUTH__OIDC__ISSUER="http://127.0.0.1:$OIDC_PORT"
+export CRANE_AUTH__OIDC__CLIENT_ID=crane-web
+export CRANE_AUTH__OIDC__CLIENT_SECRET="$OIDC_SECRET"
+export CRANE_AUTH__OIDC__DISPLAY_NAME="Công dân số Đồng Tháp"
+export CRANE_OIDC_PROVIDER="$CRANE_AUTH__OIDC__ISSUER"
 
 SERVER_PID=""
 SINK_PID=""
+OIDC_PID=""
 cleanup() {
   if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
   if [ -n "$SINK_PID" ]; then kill "$SINK_PID" 2>/dev/null || true; wait "$SINK_PID" 2>/dev/null || true; fi
+  if [ -n "$OIDC_PID" ]; then kill "$OIDC_PID" 2>/dev/null || true; wait "$OIDC_PID" 2>/dev/null || true; fi
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -64,6 +83,16 @@ for _ in $(seq 1 50); do
   if ! kill -0 "$SINK_PID" 2>/dev/null; then echo "the SMS sink did not start:"; cat "$TMP/sms-sink.log"; exit 1; fi
   sleep 0.1
 done
+
+node "$ROOT/tests/oidc/provider.mjs" --port "$OIDC_PORT" --client-id crane-web --client-secret "$OIDC_SECRET" \
+  --redirect-uri "$CRANE_URL/api/v1/auth/oidc/callback" >"$TMP/oidc.log" 2>&1 &
+OIDC_PID=$!
+for _ in $(seq 1 100); do
+  if grep -q '^ready ' "$TMP/oidc.log"; then break; fi
+  if ! kill -0 "$OIDC_PID" 2>/dev/null; then echo "the sign-in provider did not start:"; cat "$TMP/oidc.log"; exit 1; fi
+  sleep 0.1
+done
+if ! grep -q '^ready ' "$TMP/oidc.log"; then echo "the sign-in provider did not get ready:"; cat "$TMP/oidc.log"; exit 1; fi
 
 CRANE_ADMIN_PASSWORD="$CRANE_TEST_PASSWORD" "$BIN" admin create --phone "$CRANE_TEST_ADMIN_PHONE" \
   --name "Quản Trị Viên" --role admin --province "Đồng Tháp" --commune "Mỹ Trà" >/dev/null
