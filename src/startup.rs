@@ -55,6 +55,7 @@ pub async fn prepare(settings: Settings, clock: Clock) -> anyhow::Result<web::Da
         banks: Default::default(),
         sms,
         oidc,
+        participation: Default::default(),
     }))
 }
 

@@ -175,6 +175,11 @@ const EXPECTED: &[(&str, &str, [&[u16]; 4])] = &[
         [&[401], &[403], &[403], &[200]],
     ),
     ("POST", "/api/v1/auth/otp", [&[202], &[202], &[202], &[202]]),
+    (
+        "GET",
+        "/api/v1/question-template.csv",
+        [&[200], &[200], &[200], &[200]],
+    ),
     // The citizen-app sign-in, on a server without it (tests/oidc.rs runs it
     // against a real provider): the same for every role, since its steps
     // belong to a browser's sign-in, not to an account.

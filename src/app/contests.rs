@@ -98,6 +98,16 @@ pub async fn edit(ctx: Ctx<'_>, c: &Contest, new: &ContestSettings) -> AppResult
         }
         State::Published => {
             if let Some(field) = c.settings.published_change_refused(new) {
+                if field == "ends_at" {
+                    return Err(AppError::Conflict {
+                        code: "contest_published",
+                        message: Text::new(
+                            "Sau khi công bố chỉ được lùi giờ kết thúc (muộn hơn), không được kết thúc sớm hơn giờ đã công bố",
+                            "after publishing the end may only move later, not earlier than announced",
+                        ),
+                        field: Some(field.to_owned()),
+                    });
+                }
                 return Err(AppError::Conflict {
                     code: "contest_published",
                     message: Text::new(

@@ -52,6 +52,13 @@ impl FullName {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let name = collapse_spaces(input);
         let n = char_len(&name);
+        if n == 0 {
+            return Err(FieldError::new(
+                "full_name",
+                "required",
+                Text::new("Vui lòng nhập họ và tên", "enter your full name"),
+            ));
+        }
         if !FULL_NAME_CHARS.contains(&n) || has_control(input, false) {
             let (min, max) = (FULL_NAME_CHARS.start(), FULL_NAME_CHARS.end());
             return Err(FieldError::new(
@@ -108,13 +115,27 @@ impl Address {
         let part = |field: &str, v: &str, required: bool, problems: &mut Problems| {
             let v = collapse_spaces(v);
             let n = char_len(&v);
-            if (required && n == 0) || n > ADDRESS_PART_MAX_CHARS || has_control(&v, false) {
+            if required && n == 0 {
+                let (vi, en) = match field {
+                    "province" => ("tỉnh, thành phố", "the province"),
+                    "commune" => ("xã, phường", "the commune"),
+                    _ => ("ấp, thôn, số nhà", "the hamlet or street"),
+                };
                 problems.push(
                     format!("address.{field}"),
-                    if n == 0 { "required" } else { "invalid" },
+                    "required",
+                    Text::new(format!("Vui lòng nhập {vi}"), format!("enter {en}")),
+                );
+                None
+            } else if n > ADDRESS_PART_MAX_CHARS || has_control(&v, false) {
+                problems.push(
+                    format!("address.{field}"),
+                    "invalid",
                     Text::new(
-                        format!("Cần nhập, tối đa {ADDRESS_PART_MAX_CHARS} ký tự"),
-                        format!("required, at most {ADDRESS_PART_MAX_CHARS} characters"),
+                        format!("Tối đa {ADDRESS_PART_MAX_CHARS} ký tự, không có ký tự điều khiển"),
+                        format!(
+                            "at most {ADDRESS_PART_MAX_CHARS} characters, no control characters"
+                        ),
                     ),
                 );
                 None

@@ -37,6 +37,13 @@ impl fmt::Debug for Password {
 impl Password {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let n = input.chars().count();
+        if n == 0 {
+            return Err(FieldError::new(
+                "password",
+                "required",
+                Text::new("Vui lòng nhập mật khẩu", "enter a password"),
+            ));
+        }
         if n < MIN_CHARS {
             return Err(FieldError::new(
                 "password",

@@ -30,7 +30,17 @@ impl Phone {
             )
         };
         let trimmed = input.trim();
-        if trimmed.is_empty() || trimmed.len() > MAX_INPUT_BYTES {
+        if trimmed.is_empty() {
+            return Err(FieldError::new(
+                "phone",
+                "required",
+                Text::new(
+                    "Vui lòng nhập số điện thoại di động",
+                    "enter a mobile number",
+                ),
+            ));
+        }
+        if trimmed.len() > MAX_INPUT_BYTES {
             return Err(bad());
         }
         let mut digits = String::with_capacity(12);

@@ -1,11 +1,17 @@
 //! The web app: files under `frontend/`, read from disk in debug builds and
 //! embedded in release builds. App routes without a file extension fall back
 //! to `index.html`, so deep links and reloads work.
+//!
+//! A contest's page (`/contests/{id}`, and its winners) is `index.html` with
+//! the contest's Open Graph tags: a link shared on Zalo or Facebook shows its
+//! title, a line of its description and the organisation's logo, since those
+//! crawlers run no script.
 
 use super::error::ApiError;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use rust_embed::RustEmbed;
+use sha2::Digest;
 
 #[derive(RustEmbed)]
 #[folder = "frontend/"]
@@ -31,7 +37,11 @@ fn content_type(path: &str) -> String {
     }
 }
 
-async fn serve(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn serve(
+    req: HttpRequest,
+    state: web::Data<super::AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let path = path.into_inner();
     if path.starts_with("api/") {
         return Err(ApiError::NotFound("route"));
@@ -44,7 +54,15 @@ async fn serve(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse
         ),
         None => return Err(ApiError::NotFound("file")),
     };
-    let etag = format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..12]));
+    let mut data = file.data.into_owned();
+    let mut hash = file.metadata.sha256_hash().to_vec();
+    if name == "index.html"
+        && let Some(tags) = contest_card(&state, &path).await
+    {
+        data = with_card(&data, &tags);
+        hash = sha2::Sha256::digest(&data).to_vec();
+    }
+    let etag = format!("\"{}\"", hex::encode(&hash[..12]));
     let cache = if name == "index.html" {
         "no-cache"
     } else {
@@ -66,5 +84,81 @@ async fn serve(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse
     if fresh {
         return Ok(res.finish());
     }
-    Ok(res.body(file.data.into_owned()))
+    Ok(res.body(data))
+}
+
+/// The Open Graph tags of a public contest's page, if `path` is one.
+async fn contest_card(state: &super::AppState, path: &str) -> Option<String> {
+    let mut parts = path.trim_end_matches('/').split('/');
+    let (Some("contests"), Some(id), rest) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    if !matches!(rest, None | Some("winners")) || parts.next().is_some() {
+        return None;
+    }
+    let id = crate::domain::ids::ContestId::parse(id)?;
+    let c = crate::app::contests::visible(state.ctx(), id, None)
+        .await
+        .ok()?;
+    let org = crate::store::organisations::find(&state.db, c.organisation_id)
+        .await
+        .ok()
+        .flatten();
+    let base = state.settings.public_url.trim().trim_end_matches('/');
+    let description: String = crate::domain::account::collapse_spaces(c.settings.description())
+        .chars()
+        .take(200)
+        .collect();
+    let mut tags = vec![
+        ("og:type", "website".to_owned()),
+        ("og:title", c.settings.title().to_owned()),
+        ("og:description", description.clone()),
+        ("og:locale", "vi_VN".to_owned()),
+    ];
+    if let Some(o) = &org {
+        tags.push(("og:site_name", o.name.clone()));
+        if o.logo.is_some() && !base.is_empty() {
+            tags.push((
+                "og:image",
+                format!("{base}/api/v1/organisations/{}/logo", o.slug),
+            ));
+        }
+    }
+    if !base.is_empty() {
+        tags.push(("og:url", format!("{base}/{}", path.trim_end_matches('/'))));
+    }
+    let mut html = format!("<title>{}</title>\n", escape(c.settings.title()));
+    for (property, content) in tags {
+        html.push_str(&format!(
+            "<meta property=\"{property}\" content=\"{}\">\n",
+            escape(&content)
+        ));
+    }
+    html.push_str(&format!(
+        "<meta name=\"description\" content=\"{}\">\n",
+        escape(&description)
+    ));
+    Some(html)
+}
+
+/// `index.html` with its `<title>` replaced by the card's tags.
+fn with_card(index: &[u8], tags: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(index);
+    match (text.find("<title>"), text.find("</title>")) {
+        (Some(start), Some(end)) if end > start => {
+            let mut out = String::with_capacity(text.len() + tags.len());
+            out.push_str(&text[..start]);
+            out.push_str(tags.trim_end());
+            out.push_str(&text[end + "</title>".len()..]);
+            out.into_bytes()
+        }
+        _ => index.to_vec(),
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -40,7 +40,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::delete().to(delete_question),
         )
         .route("/admin/contests/{id}/publish", web::post().to(publish))
-        .route("/admin/contests/{id}/stats", web::get().to(stats));
+        .route("/admin/contests/{id}/stats", web::get().to(stats))
+        .route("/question-template.csv", web::get().to(template));
 }
 
 /// Loads any contest for staff; 404 for unknown ids.
@@ -422,4 +423,25 @@ async fn stats(
     Ok(HttpResponse::Ok().json(views::StatsEnvelope {
         stats: views::StatsView::new(stats, &texts),
     }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/question-template.csv",
+    operation_id = "question_template",
+    tag = "organisers",
+    responses((status = 200, description = "a question bank template for Excel: the Vietnamese header the importer reads and two example rows (UTF-8 with BOM)", content_type = "text/csv")),
+)]
+async fn template() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"cau-hoi-mau.csv\"",
+        ))
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            "public, max-age=3600",
+        ))
+        .body(question::CSV_TEMPLATE)
 }

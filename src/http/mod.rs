@@ -40,6 +40,8 @@ pub struct AppState {
     pub sms: crate::sms::Sms,
     /// The citizen app's OpenID provider, when `auth.oidc` is set.
     pub oidc: Option<crate::oidc::Oidc>,
+    /// People per contest, for the live count (kept 30 s).
+    pub participation: crate::store::participation::Participation,
 }
 
 impl AppState {

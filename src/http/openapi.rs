@@ -199,7 +199,7 @@ impl Modify for Security {
         super::play::autosave, super::play::submit, super::play::review,
         super::manage::create, super::manage::list, super::manage::show, super::manage::edit,
         super::manage::add_questions, super::manage::bank, super::manage::edit_question, super::manage::delete_question, super::manage::import, super::manage::publish,
-        super::manage::stats,
+        super::manage::stats, super::manage::template,
         super::results::compute, super::results::read, super::results::finalize, super::results::unfinalize,
         super::results::disqualify, super::results::audit, super::results::winners, super::results::my_result,
         super::exports::winners_xlsx_file, super::exports::stats_xlsx_file, super::exports::winners_csv, super::exports::leaderboard_csv,

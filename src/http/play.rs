@@ -43,9 +43,14 @@ async fn list(state: web::Data<AppState>, auth: MaybeAuth) -> ApiResult<HttpResp
     let now = state.clock.now();
     let viewer = auth.0.as_ref().map(|a| &a.user);
     let all = store_contests::list(&state.db, false).await?;
+    let people = state.participation.counts(&state.db).await?;
     let contests = all
         .iter()
-        .map(|c| views::ContestView::new(c, now, contests::manages(viewer, c)).without_rules())
+        .map(|c| {
+            views::ContestView::new(c, now, contests::manages(viewer, c))
+                .without_rules()
+                .with_participants(people.get(&c.id.to_string()).copied().unwrap_or(0))
+        })
         .collect();
     Ok(HttpResponse::Ok().json(views::ContestList { contests }))
 }
@@ -65,7 +70,12 @@ async fn show(
 ) -> ApiResult<HttpResponse> {
     let c = visible_contest(&state, &path, auth.0.as_ref()).await?;
     let staff = contests::manages(auth.0.as_ref().map(|a| &a.user), &c);
-    Ok(HttpResponse::Ok().json(views::ContestEnvelope::new(&c, state.clock.now(), staff)))
+    let people = state.participation.counts(&state.db).await?;
+    let mut body = views::ContestEnvelope::new(&c, state.clock.now(), staff);
+    body.contest = body
+        .contest
+        .with_participants(people.get(&c.id.to_string()).copied().unwrap_or(0));
+    Ok(HttpResponse::Ok().json(body))
 }
 
 /// Loads an attempt for its owner only; others get 404, so ids cannot be probed.

@@ -15,6 +15,7 @@ pub mod contests;
 mod error;
 pub mod identities;
 pub mod organisations;
+pub mod participation;
 pub mod phone_codes;
 pub mod results;
 pub mod sessions;

@@ -8,6 +8,13 @@ use super::{
 /// The CSV header that organisers are told to use (`e`, `f` and `category` may be left out).
 pub const CSV_HEADER: &str = "question,a,b,c,d,e,f,answer,category";
 
+/// The template organisers download: the Vietnamese header (which the
+/// importer reads like [`CSV_HEADER`]) and two example rows, UTF-8 with a
+/// byte-order mark so that Excel opens it as Vietnamese.
+pub const CSV_TEMPLATE: &str = "\u{feff}Câu hỏi,A,B,C,D,E,F,Đáp án,Chủ đề\r\n\
+Sếu đầu đỏ thuộc nhóm loài nào?,Chim,Cá,Bò sát,Thú,,,A,Sinh học\r\n\
+\"Vườn quốc gia Tràm Chim ở tỉnh nào?\",Đồng Tháp,An Giang,Cà Mau,Vĩnh Long,,,A,Địa lý\r\n";
+
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const SAVE_AS_CSV_UTF8: &str =
     "In Excel, use File > Save As and choose the type \"CSV UTF-8 (Comma delimited) (*.csv)\".";
@@ -208,10 +215,12 @@ enum Column {
 impl Column {
     /// `name` is trimmed and lowercased.
     fn from_name(name: &str) -> Option<Self> {
+        // English names, or the Vietnamese ones of the template
+        // (`GET /question-template.csv`), with or without tone marks.
         match name {
-            "question" => Some(Self::Question),
-            "answer" => Some(Self::Answer),
-            "category" => Some(Self::Category),
+            "question" | "câu hỏi" | "cau hoi" => Some(Self::Question),
+            "answer" | "đáp án" | "dap an" => Some(Self::Answer),
+            "category" | "chủ đề" | "chu de" => Some(Self::Category),
             _ => OPTION_COLUMNS
                 .iter()
                 .position(|&c| c == name)

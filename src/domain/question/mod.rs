@@ -15,7 +15,7 @@ mod csv;
 mod encoding;
 
 pub use self::aiken::parse_aiken;
-pub use self::csv::{CSV_HEADER, parse_csv};
+pub use self::csv::{CSV_HEADER, CSV_TEMPLATE, parse_csv};
 pub use self::encoding::SourceEncoding;
 use self::encoding::{FileKind, decode, nfc};
 

@@ -51,6 +51,10 @@ pub struct ContestView {
     pub excluded: Option<Vec<String>>,
     /// Participants may review the right answers once the results are final.
     pub review_after_final: bool,
+    /// People who have started an attempt (counted again at most every 30 s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = i64)]
+    pub participants: Option<i64>,
     /// Staff only.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Time)]
@@ -175,6 +179,7 @@ impl ContestView {
             server_now: time(now),
             excluded: staff.then(|| s.excluded().to_vec()),
             review_after_final: s.review_after_final(),
+            participants: None,
             created_at: staff.then(|| time(c.created_at)),
             updated_at: staff.then(|| time(c.updated_at)),
             results_computed_at: staff.then(|| c.results_computed_at.map(time)),
@@ -190,6 +195,14 @@ impl ContestView {
     pub fn without_rules(self) -> Self {
         Self {
             rules: None,
+            ..self
+        }
+    }
+
+    /// With the number of people who have taken part.
+    pub fn with_participants(self, n: i64) -> Self {
+        Self {
+            participants: Some(n),
             ..self
         }
     }

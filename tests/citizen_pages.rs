@@ -1,0 +1,205 @@
+//! Issue #15, the server's part of what citizens and officials meet on a
+//! phone: the live count of participants, a contest link's preview card
+//! (Open Graph) for Zalo and Facebook, the question template organisers
+//! download and import back, "Vui lòng nhập …" for an empty field, and what
+//! a published contest's end may still do.
+
+mod common;
+use common::TestApp;
+use crane::domain::account::Role;
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn the_contest_list_and_page_count_the_people_who_took_part() {
+    let app = TestApp::spawn().await;
+    let org = app.staff(Role::Organiser).await;
+    let id = app.published_contest(&org, json!({}), 10).await;
+    let (a, _) = app.participant().await;
+    let (b, _) = app.participant().await;
+    for token in [&a, &b] {
+        assert_eq!(app.start(token, &id).await.status, 201);
+    }
+    // A second attempt by the same person is the same person.
+    let open = app.start(&a, &id).await;
+    assert_eq!(open.status, 200);
+
+    let list = app.get("/contests", None).await;
+    let item = list.body["contests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(item["participants"], 2, "{item}");
+    let page = app.get(&format!("/contests/{id}"), None).await;
+    assert_eq!(page.body["contest"]["participants"], 2);
+}
+
+#[tokio::test]
+async fn a_contest_link_carries_its_preview_card() {
+    let app = TestApp::spawn().await;
+    let org = app.staff(Role::Organiser).await;
+    let id = app
+        .published_contest(
+            &org,
+            json!({"title": "Tìm hiểu về Sếu đầu đỏ <2026>", "description": "Cuộc thi trực tuyến   dành cho mọi người dân \"Đồng Tháp\"."}),
+            10,
+        )
+        .await;
+    for path in [format!("/contests/{id}"), format!("/contests/{id}/winners")] {
+        let r = app.raw(Method::GET, &path, None, None).await;
+        assert_eq!(r.status, 200);
+        assert!(
+            r.text.contains(
+                "<meta property=\"og:title\" content=\"Tìm hiểu về Sếu đầu đỏ &lt;2026&gt;\">"
+            ),
+            "{}",
+            r.text
+        );
+        assert!(r.text.contains(
+            "<meta property=\"og:description\" content=\"Cuộc thi trực tuyến dành cho mọi người dân &quot;Đồng Tháp&quot;.\">"
+        ));
+        assert!(r.text.contains(&format!(
+            "<meta property=\"og:url\" content=\"{}{path}\">",
+            app.address
+        )));
+        assert!(
+            r.text
+                .contains("<title>Tìm hiểu về Sếu đầu đỏ &lt;2026&gt;</title>")
+        );
+        // Still the web app.
+        assert!(r.text.contains("app.js"), "{}", r.text);
+    }
+    // A draft shows nothing of itself, nor does an unknown id.
+    let draft = app
+        .post(
+            "/admin/contests",
+            Some(&org),
+            app.contest_body(json!({"title": "Bản nháp bí mật"})),
+        )
+        .await;
+    let draft = draft.body["contest"]["id"].as_str().unwrap().to_owned();
+    let r = app
+        .raw(Method::GET, &format!("/contests/{draft}"), None, None)
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(!r.text.contains("Bản nháp bí mật"));
+    assert!(!r.text.contains("og:title"));
+}
+
+#[tokio::test]
+async fn the_question_template_imports_back_as_it_is() {
+    let app = TestApp::spawn().await;
+    let template = app
+        .raw(Method::GET, "/api/v1/question-template.csv", None, None)
+        .await;
+    assert_eq!(template.status, 200);
+    assert!(
+        template.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("cau-hoi-mau.csv")
+    );
+    assert!(template.text.starts_with('\u{feff}'), "a BOM for Excel");
+    assert!(template.text.contains("Câu hỏi,A,B,C,D,E,F,Đáp án,Chủ đề"));
+
+    let org = app.staff(Role::Organiser).await;
+    let draft = app
+        .post("/admin/contests", Some(&org), app.contest_body(json!({})))
+        .await;
+    let id = draft.body["contest"]["id"].as_str().unwrap();
+    let imported = app
+        .raw(
+            Method::POST,
+            &format!("/api/v1/admin/contests/{id}/questions/import"),
+            Some(&org),
+            Some(("text/csv", template.text.into_bytes())),
+        )
+        .await;
+    assert_eq!(imported.status, 201, "{}", imported.text);
+    assert_eq!(imported.body["added"], 2);
+    let bank = app
+        .get(&format!("/admin/contests/{id}/questions"), Some(&org))
+        .await;
+    assert_eq!(
+        bank.body["questions"][0]["text"],
+        "Sếu đầu đỏ thuộc nhóm loài nào?"
+    );
+    assert_eq!(
+        bank.body["questions"][1]["options"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(bank.body["questions"][1]["category"], "Địa lý");
+}
+
+#[tokio::test]
+async fn an_empty_field_says_vui_long_nhap() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .post(
+            "/auth/register",
+            None,
+            json!({"phone": " ", "password": "", "full_name": "  ", "otp": "123456",
+                   "address": {"province": "", "commune": "", "hamlet": ""}}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let fields = &r.body["error"]["fields"];
+    for (field, message) in [
+        ("phone", "Vui lòng nhập số điện thoại di động"),
+        ("password", "Vui lòng nhập mật khẩu"),
+        ("full_name", "Vui lòng nhập họ và tên"),
+        ("address.province", "Vui lòng nhập tỉnh, thành phố"),
+        ("address.commune", "Vui lòng nhập xã, phường"),
+        ("address.hamlet", "Vui lòng nhập ấp, thôn, số nhà"),
+    ] {
+        assert_eq!(fields[field]["code"], "required", "{field}: {}", r.text);
+        assert_eq!(fields[field]["message"], message, "{field}");
+    }
+}
+
+#[tokio::test]
+async fn a_published_contest_may_end_later_but_not_earlier_and_says_so() {
+    let app = TestApp::spawn().await;
+    let org = app.staff(Role::Organiser).await;
+    let id = app.published_contest(&org, json!({}), 10).await;
+    let contest = app.get(&format!("/admin/contests/{id}"), Some(&org)).await;
+    let now = app.now();
+    let tz = chrono_tz::Asia::Ho_Chi_Minh;
+    let mut body = app.contest_body(json!({}));
+    body["starts_at"] = contest.body["contest"]["starts_at"].clone();
+    body["ends_at"] = json!(crane::domain::clock::to_rfc3339(now + 3_600_000, tz));
+    let earlier = app
+        .call(
+            Method::PATCH,
+            &format!("/admin/contests/{id}"),
+            Some(&org),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(earlier.status, 409, "{}", earlier.text);
+    assert!(earlier.body["error"]["fields"]["ends_at"].is_object());
+    assert!(
+        earlier.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("chỉ được lùi giờ kết thúc"),
+        "{}",
+        earlier.text
+    );
+    body["ends_at"] = json!(crane::domain::clock::to_rfc3339(now + 2 * 86_400_000, tz));
+    let later = app
+        .call(
+            Method::PATCH,
+            &format!("/admin/contests/{id}"),
+            Some(&org),
+            Some(body),
+        )
+        .await;
+    assert_eq!(later.status, 200, "{}", later.text);
+}
