@@ -203,3 +203,57 @@ async fn a_published_contest_may_end_later_but_not_earlier_and_says_so() {
         .await;
     assert_eq!(later.status, 200, "{}", later.text);
 }
+
+#[tokio::test]
+async fn import_errors_speak_vietnamese_and_name_the_templates_columns() {
+    let app = TestApp::spawn().await;
+    let org = app.staff(Role::Organiser).await;
+    let draft = app
+        .post("/admin/contests", Some(&org), app.contest_body(json!({})))
+        .await;
+    let id = draft.body["contest"]["id"].as_str().unwrap();
+    let file = "Câu hỏi,A,B,C,D,Đáp án\r\nSếu ăn gì?,Cá,Cá,Lúa,,G\r\n";
+    let path = format!("/api/v1/admin/contests/{id}/questions/import");
+    let r = app
+        .raw(
+            Method::POST,
+            &path,
+            Some(&org),
+            Some(("text/csv", file.as_bytes().to_vec())),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let reasons: Vec<&str> = r.body["error"]["details"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        reasons
+            .contains(&"Phương án B trùng với phương án A (không phân biệt chữ hoa, chữ thường)."),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&"Đáp án phải là một chữ cái từ A đến F; đang ghi \"G\"."),
+        "{reasons:?}"
+    );
+    // English when asked for.
+    let en = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .bearer_auth(&org)
+        .header("content-type", "text/csv")
+        .header("accept-language", "en")
+        .body(file)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        en.contains("The answer must be one letter from A to F"),
+        "{en}"
+    );
+}

@@ -255,7 +255,7 @@ fn row_errors(errors: Vec<RowError>) -> ApiError {
         details: Some(json!({ "rows": errors.iter().map(|e| json!({
             "row": e.row,
             "column": e.column,
-            "reason": e.reason,
+            "reason": e.reason.get(super::error::lang()),
         })).collect::<Vec<_>>() })),
     }
 }

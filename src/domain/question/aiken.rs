@@ -4,6 +4,7 @@ use super::{
     Field, MAX_IMPORT_ROWS, Naming, NewQuestion, RowError, answer_index, check_fields, letter,
     normalise_line_breaks, too_many_questions,
 };
+use crate::domain::Text;
 
 /// Reads a question bank in Moodle's Aiken format:
 ///
@@ -60,7 +61,10 @@ pub fn parse_aiken(text: &str) -> Result<Vec<NewQuestion>, Vec<RowError>> {
         return Err(vec![RowError::new(
             1,
             None,
-            "The file contains no questions.",
+            Text::new(
+                "Tệp chưa có câu hỏi nào.",
+                "The file contains no questions.",
+            ),
         )]);
     }
     if errors.is_empty() {
@@ -102,8 +106,13 @@ fn parse_aiken_question(lines: &[(usize, &str)]) -> Result<NewQuestion, Vec<RowE
         return Err(vec![RowError::new(
             row,
             Some("answer"),
-            format!(
-                "Line {row} is an ANSWER line with no question before it; remove the blank line above it."
+            Text::new(
+                format!(
+                    "Dòng {row} là dòng ANSWER nhưng không có câu hỏi trước nó; hãy xóa dòng trống phía trên."
+                ),
+                format!(
+                    "Line {row} is an ANSWER line with no question before it; remove the blank line above it."
+                ),
             ),
         )]);
     }
@@ -122,8 +131,13 @@ fn parse_aiken_question(lines: &[(usize, &str)]) -> Result<NewQuestion, Vec<RowE
         errors.push(RowError::new(
             row,
             Some("question"),
-            format!(
-                "The question text is missing: line {row} is already an option. Is there a blank line between the question and its options?"
+            Text::new(
+                format!(
+                    "Thiếu nội dung câu hỏi: dòng {row} đã là một phương án. Có dòng trống nào giữa câu hỏi và các phương án không?"
+                ),
+                format!(
+                    "The question text is missing: line {row} is already an option. Is there a blank line between the question and its options?"
+                ),
             ),
         ));
     }
@@ -140,8 +154,13 @@ fn parse_aiken_question(lines: &[(usize, &str)]) -> Result<NewQuestion, Vec<RowE
                 errors.push(RowError::new(
                     row,
                     None,
-                    format!(
-                        "Option {found} on line {number} is out of order; expected {expected}."
+                    Text::new(
+                        format!(
+                            "Phương án {found} ở dòng {number} không đúng thứ tự; lẽ ra là {expected}."
+                        ),
+                        format!(
+                            "Option {found} on line {number} is out of order; expected {expected}."
+                        ),
                     ),
                 ));
             }
@@ -153,8 +172,13 @@ fn parse_aiken_question(lines: &[(usize, &str)]) -> Result<NewQuestion, Vec<RowE
             errors.push(RowError::new(
                 row,
                 None,
-                format!(
-                    "Line {number} is neither an option (such as \"B. text\") nor the ANSWER line; each option must fit on one line."
+                Text::new(
+                    format!(
+                        "Dòng {number} không phải phương án (như \"B. nội dung\") cũng không phải dòng ANSWER; mỗi phương án phải nằm trên một dòng."
+                    ),
+                    format!(
+                        "Line {number} is neither an option (such as \"B. text\") nor the ANSWER line; each option must fit on one line."
+                    ),
                 ),
             ));
         }
@@ -168,30 +192,46 @@ fn parse_aiken_question(lines: &[(usize, &str)]) -> Result<NewQuestion, Vec<RowE
             Field::Options if options.is_empty() => errors.push(RowError::new(
                 row,
                 None,
-                "The question has no options; write each option on its own line, as \"A. text\" or \"A) text\" with a capital letter.",
+                Text::new(
+                    "Câu hỏi chưa có phương án; hãy viết mỗi phương án trên một dòng, dạng \"A. nội dung\" hoặc \"A) nội dung\" với chữ cái in hoa.",
+                    "The question has no options; write each option on its own line, as \"A. text\" or \"A) text\" with a capital letter.",
+                ),
             )),
             field => errors.push(RowError::new(row, field.import_column(), issue.reason)),
         }
     }
 
     let correct = match answer {
-        None => Err(
-            "The ANSWER line is missing; end the question with a line such as \"ANSWER: B\"."
-                .to_owned(),
-        ),
+        None => Err(Text::new(
+            "Thiếu dòng ANSWER; hãy kết thúc câu hỏi bằng một dòng như \"ANSWER: B\".",
+            "The ANSWER line is missing; end the question with a line such as \"ANSWER: B\".",
+        )),
         Some(value) => answer_index(value).and_then(|i| {
             if i < options.len() {
                 Ok(i)
             } else if options.is_empty() {
-                Err(format!(
-                    "The answer is {}, but the question has no options.",
-                    letter(i)
+                Err(Text::new(
+                    format!(
+                        "Đáp án là {}, nhưng câu hỏi chưa có phương án nào.",
+                        letter(i)
+                    ),
+                    format!(
+                        "The answer is {}, but the question has no options.",
+                        letter(i)
+                    ),
                 ))
             } else {
-                Err(format!(
-                    "The answer is {}, but the question only has options A to {}.",
-                    letter(i),
-                    letter(options.len() - 1)
+                Err(Text::new(
+                    format!(
+                        "Đáp án là {}, nhưng câu hỏi chỉ có các phương án từ A đến {}.",
+                        letter(i),
+                        letter(options.len() - 1)
+                    ),
+                    format!(
+                        "The answer is {}, but the question only has options A to {}.",
+                        letter(i),
+                        letter(options.len() - 1)
+                    ),
                 ))
             }
         }),

@@ -4,9 +4,13 @@ use super::{
     Field, MAX_IMPORT_ROWS, MAX_OPTIONS, MIN_OPTIONS, Naming, NewQuestion, OPTION_COLUMNS,
     RowError, answer_index, check_fields, letter, shorten, too_many_questions,
 };
+use crate::domain::Text;
 
 /// The CSV header that organisers are told to use (`e`, `f` and `category` may be left out).
 pub const CSV_HEADER: &str = "question,a,b,c,d,e,f,answer,category";
+
+/// The same header in Vietnamese, as the template writes it.
+pub const CSV_HEADER_VI: &str = "Câu hỏi,A,B,C,D,E,F,Đáp án,Chủ đề";
 
 /// The template organisers download: the Vietnamese header (which the
 /// importer reads like [`CSV_HEADER`]) and two example rows, UTF-8 with a
@@ -18,6 +22,17 @@ Sếu đầu đỏ thuộc nhóm loài nào?,Chim,Cá,Bò sát,Thú,,,A,Sinh h�
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const SAVE_AS_CSV_UTF8: &str =
     "In Excel, use File > Save As and choose the type \"CSV UTF-8 (Comma delimited) (*.csv)\".";
+const SAVE_AS_CSV_UTF8_VI: &str = "Trong Excel, chọn Tệp > Lưu thành (File > Save As) rồi chọn kiểu \"CSV UTF-8 (Comma delimited) (*.csv)\".";
+
+/// A column's name in Vietnamese messages, as the template writes it.
+fn column_vi(name: &str) -> String {
+    match name {
+        "question" => "Câu hỏi".to_owned(),
+        "answer" => "Đáp án".to_owned(),
+        "category" => "Chủ đề".to_owned(),
+        other => other.to_uppercase(),
+    }
+}
 
 /// Reads a question bank saved from Excel as "CSV UTF-8".
 ///
@@ -36,8 +51,13 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<NewQuestion>, Vec<RowError>> {
         return Err(vec![RowError::new(
             1,
             None,
-            format!(
-                "The file is saved as UTF-16 (\"Unicode Text\"), but it must be saved as \"CSV UTF-8\". {SAVE_AS_CSV_UTF8}"
+            Text::new(
+                format!(
+                    "Tệp đang được lưu dạng UTF-16 (\"Unicode Text\"), cần lưu dạng \"CSV UTF-8\". {SAVE_AS_CSV_UTF8_VI}"
+                ),
+                format!(
+                    "The file is saved as UTF-16 (\"Unicode Text\"), but it must be saved as \"CSV UTF-8\". {SAVE_AS_CSV_UTF8}"
+                ),
             ),
         )]);
     }
@@ -69,7 +89,10 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<NewQuestion>, Vec<RowError>> {
                 return Err(vec![RowError::new(
                     rows.last_row + 1,
                     None,
-                    format!("The file could not be read as CSV: {error}."),
+                    Text::new(
+                        format!("Không đọc được tệp dạng CSV: {error}."),
+                        format!("The file could not be read as CSV: {error}."),
+                    ),
                 )]);
             }
         }
@@ -82,8 +105,13 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<NewQuestion>, Vec<RowError>> {
             return Err(vec![RowError::new(
                 row,
                 None,
-                format!(
-                    "Row {row} is not valid UTF-8 text: the file must be saved as \"CSV UTF-8\". {SAVE_AS_CSV_UTF8}"
+                Text::new(
+                    format!(
+                        "Dòng {row} không phải văn bản UTF-8: tệp cần lưu dạng \"CSV UTF-8\". {SAVE_AS_CSV_UTF8_VI}"
+                    ),
+                    format!(
+                        "Row {row} is not valid UTF-8 text: the file must be saved as \"CSV UTF-8\". {SAVE_AS_CSV_UTF8}"
+                    ),
                 ),
             )]);
         };
@@ -112,7 +140,10 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<NewQuestion>, Vec<RowError>> {
         return Err(vec![RowError::new(
             header_row + 1,
             None,
-            "The file has a header row but no questions.",
+            Text::new(
+                "Tệp có dòng tiêu đề nhưng chưa có câu hỏi nào.",
+                "The file has a header row but no questions.",
+            ),
         )]);
     }
     if errors.is_empty() {
@@ -126,8 +157,13 @@ fn empty_csv() -> Vec<RowError> {
     vec![RowError::new(
         1,
         None,
-        format!(
-            "The file is empty; its first row must be the header {CSV_HEADER}, followed by one row per question."
+        Text::new(
+            format!(
+                "Tệp trống; dòng đầu tiên phải là dòng tiêu đề {CSV_HEADER_VI}, sau đó mỗi dòng một câu hỏi."
+            ),
+            format!(
+                "The file is empty; its first row must be the header {CSV_HEADER}, followed by one row per question."
+            ),
         ),
     )]
 }
@@ -258,9 +294,15 @@ impl Header {
                 errors.push(RowError::new(
                     row,
                     Some(name),
-                    format!(
-                        "Unknown column \"{}\"; the allowed columns are {CSV_HEADER}.",
-                        shorten(name, 60)
+                    Text::new(
+                        format!(
+                            "Không có cột \"{}\"; các cột dùng được là {CSV_HEADER_VI} (hoặc {CSV_HEADER}).",
+                            shorten(name, 60)
+                        ),
+                        format!(
+                            "Unknown column \"{}\"; the allowed columns are {CSV_HEADER}.",
+                            shorten(name, 60)
+                        ),
                     ),
                 ));
                 continue;
@@ -270,7 +312,10 @@ impl Header {
                 errors.push(RowError::new(
                     row,
                     Some(name),
-                    format!("The column \"{name}\" appears more than once in the header."),
+                    Text::new(
+                        format!("Cột \"{name}\" xuất hiện hơn một lần ở dòng tiêu đề."),
+                        format!("The column \"{name}\" appears more than once in the header."),
+                    ),
                 ));
             } else {
                 *slot = Some(position);
@@ -284,9 +329,15 @@ impl Header {
             return Err(vec![RowError::new(
                 row,
                 None,
-                format!(
-                    "The first row must be the header {CSV_HEADER}; found \"{}\".",
-                    shorten(&found.join(","), 80)
+                Text::new(
+                    format!(
+                        "Dòng đầu tiên phải là dòng tiêu đề {CSV_HEADER_VI}; đang là \"{}\".",
+                        shorten(&found.join(","), 80)
+                    ),
+                    format!(
+                        "The first row must be the header {CSV_HEADER}; found \"{}\".",
+                        shorten(&found.join(","), 80)
+                    ),
                 ),
             )]);
         }
@@ -303,8 +354,14 @@ impl Header {
                 errors.push(RowError::new(
                     row,
                     Some(name),
-                    format!(
-                        "The header has no \"{name}\" column; it needs at least question,a,b,c,d,answer (e, f and category are optional)."
+                    Text::new(
+                        format!(
+                            "Dòng tiêu đề thiếu cột \"{}\"; cần ít nhất các cột Câu hỏi, A, B, C, D, Đáp án (E, F và Chủ đề có thể bỏ).",
+                            column_vi(name)
+                        ),
+                        format!(
+                            "The header has no \"{name}\" column; it needs at least question,a,b,c,d,answer (e, f and category are optional)."
+                        ),
                     ),
                 ));
             }
@@ -359,9 +416,15 @@ fn parse_csv_row(
             errors.push(RowError::new(
                 row,
                 None,
-                format!(
-                    "The cell in spreadsheet column {} has a value, but that column has no header; delete it or name the column.",
-                    spreadsheet_column(position)
+                Text::new(
+                    format!(
+                        "Ô ở cột {} của bảng tính có nội dung nhưng cột đó không có tên ở dòng tiêu đề; hãy xóa nội dung hoặc đặt tên cột.",
+                        spreadsheet_column(position)
+                    ),
+                    format!(
+                        "The cell in spreadsheet column {} has a value, but that column has no header; delete it or name the column.",
+                        spreadsheet_column(position)
+                    ),
                 ),
             ));
         }
@@ -388,15 +451,29 @@ fn parse_csv_row(
 
     let answer = cell(header.answer).trim();
     let correct = match answer_index(answer) {
-        Ok(i) if header.options[i].is_none() => Err(format!(
-            "The answer is {}, but the file has no column {}.",
-            letter(i),
-            OPTION_COLUMNS[i]
+        Ok(i) if header.options[i].is_none() => Err(Text::new(
+            format!(
+                "Đáp án là {}, nhưng tệp không có cột {}.",
+                letter(i),
+                letter(i)
+            ),
+            format!(
+                "The answer is {}, but the file has no column {}.",
+                letter(i),
+                OPTION_COLUMNS[i]
+            ),
         )),
-        Ok(i) if fields.options.get(i).is_none_or(|o| o.is_empty()) => Err(format!(
-            "The answer is {}, but option {} is empty.",
-            letter(i),
-            OPTION_COLUMNS[i]
+        Ok(i) if fields.options.get(i).is_none_or(|o| o.is_empty()) => Err(Text::new(
+            format!(
+                "Đáp án là {}, nhưng phương án {} đang để trống.",
+                letter(i),
+                letter(i)
+            ),
+            format!(
+                "The answer is {}, but option {} is empty.",
+                letter(i),
+                OPTION_COLUMNS[i]
+            ),
         )),
         other => other,
     };

@@ -7,6 +7,7 @@
 //! in the app must be the same string.
 
 use super::RowError;
+use crate::domain::{Lang, Text};
 use encoding_rs::WINDOWS_1258;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
@@ -38,14 +39,17 @@ pub(super) enum FileKind {
 }
 
 impl FileKind {
-    fn how_to_save(self) -> &'static str {
+    /// (Vietnamese, English).
+    fn how_to_save(self) -> (&'static str, &'static str) {
         match self {
-            Self::Csv => {
-                "In Excel, open the file, choose File > Save As and the type \"CSV UTF-8 (Comma delimited) (*.csv)\", then import the new file."
-            }
-            Self::Aiken => {
-                "In Notepad, open the file, choose File > Save As and the encoding \"UTF-8\", then import the new file."
-            }
+            Self::Csv => (
+                "Hãy mở tệp bằng Excel, chọn Tệp > Lưu thành (File > Save As) với kiểu \"CSV UTF-8 (Comma delimited) (*.csv)\", rồi nhập tệp mới.",
+                "In Excel, open the file, choose File > Save As and the type \"CSV UTF-8 (Comma delimited) (*.csv)\", then import the new file.",
+            ),
+            Self::Aiken => (
+                "Hãy mở tệp bằng Notepad, chọn File > Save As với bảng mã (Encoding) \"UTF-8\", rồi nhập tệp mới.",
+                "In Notepad, open the file, choose File > Save As and the encoding \"UTF-8\", then import the new file.",
+            ),
         }
     }
 }
@@ -75,7 +79,10 @@ pub(super) fn decode(bytes: &[u8], kind: FileKind) -> Result<Decoded, RowError> 
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(unreadable(
             1,
-            "The file is saved as UTF-16 (\"Unicode Text\"), which cannot be imported.",
+            Text::new(
+                "Tệp đang được lưu dạng UTF-16 (\"Unicode Text\"), dạng này không nhập được.",
+                "The file is saved as UTF-16 (\"Unicode Text\"), which cannot be imported.",
+            ),
             kind,
         ));
     }
@@ -87,8 +94,13 @@ pub(super) fn decode(bytes: &[u8], kind: FileKind) -> Result<Decoded, RowError> 
                 let line = line_of(&rest[..e.valid_up_to()]);
                 return Err(unreadable(
                     line,
-                    &format!(
-                        "The file's encoding could not be read: it starts as UTF-8 text, but line {line} is not UTF-8 (the file was probably pieced together from files in different encodings)."
+                    Text::new(
+                        format!(
+                            "Không đọc được bảng mã của tệp: tệp bắt đầu là văn bản UTF-8 nhưng dòng {line} không phải UTF-8 (có lẽ tệp được ghép từ những tệp có bảng mã khác nhau)."
+                        ),
+                        format!(
+                            "The file's encoding could not be read: it starts as UTF-8 text, but line {line} is not UTF-8 (the file was probably pieced together from files in different encodings)."
+                        ),
                     ),
                     kind,
                 ));
@@ -103,8 +115,13 @@ pub(super) fn decode(bytes: &[u8], kind: FileKind) -> Result<Decoded, RowError> 
         let line = line_of(&text.as_bytes()[..at]);
         return Err(unreadable(
             line,
-            &format!(
-                "Line {line} contains the character \u{FFFD} (U+FFFD), which stands for letters lost when the file was read in the wrong encoding; the file must be made again from the original."
+            Text::new(
+                format!(
+                    "Dòng {line} có ký tự \u{FFFD} (U+FFFD), dấu hiệu chữ đã bị mất khi tệp từng được đọc sai bảng mã; cần làm lại tệp từ bản gốc."
+                ),
+                format!(
+                    "Line {line} contains the character \u{FFFD} (U+FFFD), which stands for letters lost when the file was read in the wrong encoding; the file must be made again from the original."
+                ),
             ),
             kind,
         ));
@@ -127,8 +144,13 @@ fn windows_1258(bytes: &[u8], kind: FileKind) -> Result<String, RowError> {
     let refuse = |line: usize| {
         unreadable(
             line,
-            &format!(
-                "The file's encoding could not be read: it is neither UTF-8 nor Windows-1258 (Vietnamese Windows), and line {line} has bytes that make no sense in either."
+            Text::new(
+                format!(
+                    "Không đọc được bảng mã của tệp: tệp không phải UTF-8, cũng không phải Windows-1258 (Windows tiếng Việt); dòng {line} có những byte không có nghĩa trong cả hai."
+                ),
+                format!(
+                    "The file's encoding could not be read: it is neither UTF-8 nor Windows-1258 (Vietnamese Windows), and line {line} has bytes that make no sense in either."
+                ),
             ),
             kind,
         )
@@ -163,8 +185,16 @@ fn composes(base: char, mark: char) -> bool {
     composed.next().is_some() && composed.next().is_none()
 }
 
-fn unreadable(line: usize, what: &str, kind: FileKind) -> RowError {
-    RowError::new(line, None, format!("{what} {}", kind.how_to_save()))
+fn unreadable(line: usize, what: Text, kind: FileKind) -> RowError {
+    let (vi, en) = kind.how_to_save();
+    RowError::new(
+        line,
+        None,
+        Text::new(
+            format!("{} {vi}", what.get(Lang::Vi)),
+            format!("{} {en}", what.get(Lang::En)),
+        ),
+    )
 }
 
 /// 1-based line of the byte after `before`: `\r\n`, `\n` and a lone `\r` end a line.

@@ -6,6 +6,7 @@
 //! or nothing: one bad row refuses the whole file, and every bad row is listed so
 //! that the organiser can fix the file in one pass.
 
+use crate::domain::{Lang, Text};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
@@ -53,8 +54,8 @@ pub struct NewQuestion {
 pub struct FieldProblem {
     /// `text`, `options`, `options[2]` (0-based, as in the JSON array), `correct` or `category`.
     pub field: String,
-    /// A plain English sentence.
-    pub reason: String,
+    /// A plain sentence, in Vietnamese and English.
+    pub reason: Text,
 }
 
 /// One problem in an import file.
@@ -69,8 +70,9 @@ pub struct RowError {
     /// `a` … `f`, `answer`, `category` (also used for Aiken); `None` when the
     /// problem concerns the whole row or file.
     pub column: Option<String>,
-    /// A plain English sentence.
-    pub reason: String,
+    /// A plain sentence, in Vietnamese and English; the Vietnamese names the
+    /// columns as the template does (Câu hỏi, A … F, Đáp án, Chủ đề).
+    pub reason: Text,
 }
 
 /// The questions of an uploaded file and the encoding it was read in.
@@ -157,11 +159,22 @@ impl NewQuestion {
         let count = fields.options.len();
         if correct >= count {
             let reason = if count == 0 {
-                format!("The correct answer is index {correct}, but there are no options.")
+                Text::new(
+                    format!(
+                        "Đáp án đúng là chỉ số {correct}, nhưng câu hỏi chưa có phương án nào."
+                    ),
+                    format!("The correct answer is index {correct}, but there are no options."),
+                )
             } else {
-                format!(
-                    "The correct answer must be the index of one of the {count} options (0 to {}); got {correct}.",
-                    count - 1
+                Text::new(
+                    format!(
+                        "Đáp án đúng phải là chỉ số của một trong {count} phương án (0 đến {}); nhận được {correct}.",
+                        count - 1
+                    ),
+                    format!(
+                        "The correct answer must be the index of one of the {count} options (0 to {}); got {correct}.",
+                        count - 1
+                    ),
                 )
             };
             issues.push(Issue::new(Field::Correct, reason));
@@ -202,25 +215,30 @@ impl NewQuestion {
 
 impl fmt::Display for FieldProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.reason)
+        write!(f, "{}: {}", self.field, self.reason.get(Lang::En))
     }
 }
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.column {
-            Some(column) => write!(f, "row {}, column {column}: {}", self.row, self.reason),
-            None => write!(f, "row {}: {}", self.row, self.reason),
+            Some(column) => write!(
+                f,
+                "row {}, column {column}: {}",
+                self.row,
+                self.reason.get(Lang::En)
+            ),
+            None => write!(f, "row {}: {}", self.row, self.reason.get(Lang::En)),
         }
     }
 }
 
 impl RowError {
-    fn new(row: usize, column: Option<&str>, reason: impl Into<String>) -> Self {
+    fn new(row: usize, column: Option<&str>, reason: Text) -> Self {
         Self {
             row,
             column: column.map(str::to_owned),
-            reason: reason.into(),
+            reason,
         }
     }
 }
@@ -264,15 +282,12 @@ impl Field {
 
 struct Issue {
     field: Field,
-    reason: String,
+    reason: Text,
 }
 
 impl Issue {
-    fn new(field: Field, reason: impl Into<String>) -> Self {
-        Self {
-            field,
-            reason: reason.into(),
-        }
+    fn new(field: Field, reason: Text) -> Self {
+        Self { field, reason }
     }
 }
 
@@ -285,32 +300,50 @@ enum Naming {
 }
 
 impl Naming {
-    /// The option as the subject of a sentence.
-    fn subject(self, i: usize) -> String {
+    /// The option as the subject of a sentence: (Vietnamese, English).
+    fn subject(self, i: usize) -> (String, String) {
         match self {
-            Self::Api => "This option".to_owned(),
-            Self::Csv | Self::Aiken => format!("Option {}", letter(i)),
+            Self::Api => ("Phương án này".to_owned(), "This option".to_owned()),
+            Self::Csv | Self::Aiken => (
+                format!("Phương án {}", letter(i)),
+                format!("Option {}", letter(i)),
+            ),
         }
     }
 
-    /// Another option, mentioned inside a sentence.
-    fn reference(self, i: usize) -> String {
+    /// Another option, mentioned inside a sentence: (Vietnamese, English).
+    fn reference(self, i: usize) -> (String, String) {
         match self {
-            Self::Api => format!("the option at index {i}"),
-            Self::Csv | Self::Aiken => format!("option {}", letter(i)),
+            Self::Api => (
+                format!("phương án ở chỉ số {i}"),
+                format!("the option at index {i}"),
+            ),
+            Self::Csv | Self::Aiken => (
+                format!("phương án {}", letter(i)),
+                format!("option {}", letter(i)),
+            ),
         }
     }
 
-    fn empty_option(self, i: usize) -> String {
+    fn empty_option(self, i: usize) -> Text {
         match self {
-            Self::Api => "This option is empty.".to_owned(),
+            Self::Api => Text::new("Phương án này đang để trống.", "This option is empty."),
             // The CSV importer only passes options up to the last filled cell, so
             // an empty one is a gap.
-            Self::Csv => format!(
-                "Option {} is empty, but a later option is filled; fill the option columns from a onwards without gaps.",
-                letter(i)
+            Self::Csv => Text::new(
+                format!(
+                    "Phương án {} để trống nhưng có phương án sau nó được điền; hãy điền các cột phương án liền nhau từ cột A.",
+                    letter(i)
+                ),
+                format!(
+                    "Option {} is empty, but a later option is filled; fill the option columns from a onwards without gaps.",
+                    letter(i)
+                ),
             ),
-            Self::Aiken => format!("Option {} has no text.", letter(i)),
+            Self::Aiken => Text::new(
+                format!("Phương án {} chưa có nội dung.", letter(i)),
+                format!("Option {} has no text.", letter(i)),
+            ),
         }
     }
 }
@@ -352,23 +385,35 @@ fn check_fields(
 
     let text = nfc(normalise_line_breaks(text).trim());
     if text.is_empty() {
-        issues.push(Issue::new(Field::Text, "The question text is empty."));
+        issues.push(Issue::new(
+            Field::Text,
+            Text::new("Câu hỏi chưa có nội dung.", "The question text is empty."),
+        ));
     } else {
         let length = text.chars().count();
         if length > MAX_TEXT_CHARS {
             issues.push(Issue::new(
                 Field::Text,
-                format!(
-                    "The question text is {length} characters long; the limit is {MAX_TEXT_CHARS}."
+                Text::new(
+                    format!("Câu hỏi dài {length} ký tự; tối đa {MAX_TEXT_CHARS} ký tự."),
+                    format!(
+                        "The question text is {length} characters long; the limit is {MAX_TEXT_CHARS}."
+                    ),
                 ),
             ));
         }
         if let Some(c) = text.chars().find(|&c| c.is_control() && c != '\n') {
             issues.push(Issue::new(
                 Field::Text,
-                format!(
-                    "The question text contains {}; only line breaks are allowed.",
-                    describe_control(c)
+                Text::new(
+                    format!(
+                        "Câu hỏi chứa {}; chỉ được có ký tự xuống dòng.",
+                        describe_control(c).0
+                    ),
+                    format!(
+                        "The question text contains {}; only line breaks are allowed.",
+                        describe_control(c).1
+                    ),
                 ),
             ));
         }
@@ -378,18 +423,30 @@ fn check_fields(
     if options.len() < MIN_OPTIONS {
         issues.push(Issue::new(
             Field::Options,
-            format!(
-                "A question needs at least {MIN_OPTIONS} options; this one has {}.",
-                options.len()
+            Text::new(
+                format!(
+                    "Mỗi câu hỏi cần ít nhất {MIN_OPTIONS} phương án; câu này có {}.",
+                    options.len()
+                ),
+                format!(
+                    "A question needs at least {MIN_OPTIONS} options; this one has {}.",
+                    options.len()
+                ),
             ),
         ));
     }
     if options.len() > MAX_OPTIONS {
         issues.push(Issue::new(
             Field::Options,
-            format!(
-                "A question can have at most {MAX_OPTIONS} options; this one has {}.",
-                options.len()
+            Text::new(
+                format!(
+                    "Mỗi câu hỏi có tối đa {MAX_OPTIONS} phương án; câu này có {}.",
+                    options.len()
+                ),
+                format!(
+                    "A question can have at most {MAX_OPTIONS} options; this one has {}.",
+                    options.len()
+                ),
             ),
         ));
     }
@@ -401,35 +458,39 @@ fn check_fields(
             continue;
         }
         let length = option.chars().count();
+        let (vi, en) = naming.subject(i);
         if length > MAX_OPTION_CHARS {
             issues.push(Issue::new(
                 field,
-                format!(
-                    "{} is {length} characters long; the limit is {MAX_OPTION_CHARS}.",
-                    naming.subject(i)
+                Text::new(
+                    format!("{vi} dài {length} ký tự; tối đa {MAX_OPTION_CHARS} ký tự."),
+                    format!("{en} is {length} characters long; the limit is {MAX_OPTION_CHARS}."),
                 ),
             ));
         }
         if let Some(c) = option.chars().find(|c| c.is_control()) {
             let reason = if c == '\n' || c == '\r' {
-                format!(
-                    "{} contains a line break; an option must be a single line.",
-                    naming.subject(i)
+                Text::new(
+                    format!("{vi} có xuống dòng; mỗi phương án chỉ viết trên một dòng."),
+                    format!("{en} contains a line break; an option must be a single line."),
                 )
             } else {
-                format!("{} contains {}.", naming.subject(i), describe_control(c))
+                let (cvi, cen) = describe_control(c);
+                Text::new(format!("{vi} chứa {cvi}."), format!("{en} contains {cen}."))
             };
             issues.push(Issue::new(field, reason));
         }
         match first_seen.entry(option.to_lowercase()) {
-            Entry::Occupied(earlier) => issues.push(Issue::new(
-                field,
-                format!(
-                    "{} repeats {} (letter case is ignored).",
-                    naming.subject(i),
-                    naming.reference(*earlier.get())
-                ),
-            )),
+            Entry::Occupied(earlier) => {
+                let (rvi, ren) = naming.reference(*earlier.get());
+                issues.push(Issue::new(
+                    field,
+                    Text::new(
+                        format!("{vi} trùng với {rvi} (không phân biệt chữ hoa, chữ thường)."),
+                        format!("{en} repeats {ren} (letter case is ignored)."),
+                    ),
+                ))
+            }
             Entry::Vacant(slot) => {
                 slot.insert(i);
             }
@@ -442,17 +503,26 @@ fn check_fields(
         if length > MAX_CATEGORY_CHARS {
             issues.push(Issue::new(
                 Field::Category,
-                format!(
-                    "The category is {length} characters long; the limit is {MAX_CATEGORY_CHARS}."
+                Text::new(
+                    format!("Chủ đề dài {length} ký tự; tối đa {MAX_CATEGORY_CHARS} ký tự."),
+                    format!(
+                        "The category is {length} characters long; the limit is {MAX_CATEGORY_CHARS}."
+                    ),
                 ),
             ));
         }
         if let Some(c) = category.chars().find(|c| c.is_control()) {
             issues.push(Issue::new(
                 Field::Category,
-                format!(
-                    "The category contains {}; it must be a single line of text.",
-                    describe_control(c)
+                Text::new(
+                    format!(
+                        "Chủ đề chứa {}; chỉ được viết trên một dòng.",
+                        describe_control(c).0
+                    ),
+                    format!(
+                        "The category contains {}; it must be a single line of text.",
+                        describe_control(c).1
+                    ),
                 ),
             ));
         }
@@ -471,28 +541,42 @@ fn normalise_line_breaks(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
-fn describe_control(c: char) -> String {
+/// A control character, named: (Vietnamese, English).
+fn describe_control(c: char) -> (String, String) {
     match c {
-        '\n' | '\r' => "a line break".to_owned(),
-        '\t' => "a tab character".to_owned(),
-        '\0' => "a NUL character (U+0000)".to_owned(),
-        _ => format!("the control character U+{:04X}", u32::from(c)),
+        '\n' | '\r' => ("ký tự xuống dòng".to_owned(), "a line break".to_owned()),
+        '\t' => ("ký tự tab".to_owned(), "a tab character".to_owned()),
+        '\0' => (
+            "ký tự NUL (U+0000)".to_owned(),
+            "a NUL character (U+0000)".to_owned(),
+        ),
+        _ => (
+            format!("ký tự điều khiển U+{:04X}", u32::from(c)),
+            format!("the control character U+{:04X}", u32::from(c)),
+        ),
     }
 }
 
 /// Reads an answer letter, A to F in either case, already trimmed.
-fn answer_index(answer: &str) -> Result<usize, String> {
+fn answer_index(answer: &str) -> Result<usize, Text> {
     let mut chars = answer.chars();
     match (chars.next(), chars.next()) {
-        (None, _) => {
-            Err("The answer is missing; give the letter of the correct option (A to F).".to_owned())
-        }
+        (None, _) => Err(Text::new(
+            "Chưa có đáp án; hãy ghi chữ cái của phương án đúng (A đến F).",
+            "The answer is missing; give the letter of the correct option (A to F).",
+        )),
         (Some(c), None) if ('A'..='F').contains(&c.to_ascii_uppercase()) => {
             Ok(usize::from(c.to_ascii_uppercase() as u8 - b'A'))
         }
-        _ => Err(format!(
-            "The answer must be one letter from A to F; found \"{}\".",
-            shorten(answer, 40)
+        _ => Err(Text::new(
+            format!(
+                "Đáp án phải là một chữ cái từ A đến F; đang ghi \"{}\".",
+                shorten(answer, 40)
+            ),
+            format!(
+                "The answer must be one letter from A to F; found \"{}\".",
+                shorten(answer, 40)
+            ),
         )),
     }
 }
@@ -509,7 +593,12 @@ fn too_many_questions(row: usize) -> Vec<RowError> {
     vec![RowError::new(
         row,
         None,
-        format!("The file has more than {MAX_IMPORT_ROWS} questions; split it into several files."),
+        Text::new(
+            format!("Tệp có hơn {MAX_IMPORT_ROWS} câu hỏi; hãy tách thành nhiều tệp."),
+            format!(
+                "The file has more than {MAX_IMPORT_ROWS} questions; split it into several files."
+            ),
+        ),
     )]
 }
 

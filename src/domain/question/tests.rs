@@ -35,7 +35,10 @@ fn lengths_are_counted_in_characters_not_bytes() {
     let problems = NewQuestion::parse(&too_long, strings(&["a", "b"]), 0, None).unwrap_err();
     assert_eq!(fields(&problems), ["text"]);
     assert!(
-        problems[0].reason.contains("2001 characters"),
+        problems[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("2001 characters"),
         "{problems:?}"
     );
 
@@ -72,9 +75,27 @@ fn every_problem_is_reported_at_once() {
             "correct"
         ]
     );
-    assert!(problems[2].reason.contains("index 0"), "{problems:?}");
-    assert!(problems[3].reason.contains("line break"), "{problems:?}");
-    assert!(problems[5].reason.contains("0 to 3"), "{problems:?}");
+    assert!(
+        problems[2]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("index 0"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[3]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("line break"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[5]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("0 to 3"),
+        "{problems:?}"
+    );
 }
 
 #[test]
@@ -127,7 +148,12 @@ fn control_characters_are_refused_but_line_breaks_in_the_text_are_kept() {
 fn the_correct_index_must_point_at_an_option() {
     let problems = NewQuestion::parse("q", strings(&["a", "b"]), 2, None).unwrap_err();
     assert_eq!(fields(&problems), ["correct"]);
-    assert!(problems[0].reason.contains("0 to 1"));
+    assert!(
+        problems[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("0 to 1")
+    );
 }
 
 // --- Properties ----------------------------------------------------------

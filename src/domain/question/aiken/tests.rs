@@ -123,11 +123,36 @@ fn every_broken_aiken_question_is_reported_at_its_first_line() {
         ],
         "{errors:#?}"
     );
-    assert!(errors[0].reason.contains("ANSWER line is missing"));
-    assert!(errors[1].reason.contains("only has options A to B"));
-    assert!(errors[2].reason.contains("out of order; expected B"));
-    assert!(errors[3].reason.contains("at least 2 options"));
-    assert!(errors[4].reason.contains("A to F"));
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("ANSWER line is missing")
+    );
+    assert!(
+        errors[1]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("only has options A to B")
+    );
+    assert!(
+        errors[2]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("out of order; expected B")
+    );
+    assert!(
+        errors[3]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("at least 2 options")
+    );
+    assert!(
+        errors[4]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("A to F")
+    );
 }
 
 #[test]
@@ -145,9 +170,24 @@ fn a_blank_line_inside_an_aiken_question_is_explained() {
         ],
         "{errors:#?}"
     );
-    assert!(errors[0].reason.contains("no options"));
-    assert!(errors[2].reason.contains("blank line"));
-    assert!(errors[4].reason.contains("no question before it"));
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("no options")
+    );
+    assert!(
+        errors[2]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("blank line")
+    );
+    assert!(
+        errors[4]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("no question before it")
+    );
 }
 
 #[test]
@@ -163,10 +203,30 @@ fn aiken_stray_lines_too_many_options_and_duplicates_are_reported() {
         [(1, None), (7, None), (17, Some("b")), (17, Some("c"))],
         "{errors:#?}"
     );
-    assert!(errors[0].reason.contains("Line 3"));
-    assert!(errors[1].reason.contains("at most 6"));
-    assert!(errors[2].reason.contains("repeats option A"));
-    assert!(errors[3].reason.contains("no text"));
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("Line 3")
+    );
+    assert!(
+        errors[1]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("at most 6")
+    );
+    assert!(
+        errors[2]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("repeats option A")
+    );
+    assert!(
+        errors[3]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("no text")
+    );
 }
 
 #[test]

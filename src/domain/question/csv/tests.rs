@@ -118,7 +118,13 @@ fn empty_rows_are_skipped_but_still_counted_as_rows() {
     let text = "question,a,b,c,d,answer\r\n,,,,,\r\n\r\nHai cộng hai?,3,4,,,E\r\n   ,  ,,,,\r\n";
     let errors = csv_errors(text);
     assert_eq!(rows_and_columns(&errors), [(4, Some("answer"))]);
-    assert!(errors[0].reason.contains("no column e"), "{errors:?}");
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("no column e"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -127,8 +133,20 @@ fn an_answer_outside_a_to_f_refuses_the_whole_file_and_names_row_3() {
     text = text.replace(",,,,b,\r\n", ",,,,G,\r\n");
     let errors = parse_csv(text.as_bytes()).unwrap_err();
     assert_eq!(rows_and_columns(&errors), [(3, Some("answer"))]);
-    assert!(errors[0].reason.contains("A to F"), "{errors:?}");
-    assert!(errors[0].reason.contains("\"G\""), "{errors:?}");
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("A to F"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("\"G\""),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -141,7 +159,13 @@ fn an_answer_pointing_at_an_empty_option_names_row_3_even_after_a_multi_line_cel
     );
     let errors = csv_errors(text);
     assert_eq!(rows_and_columns(&errors), [(3, Some("answer"))]);
-    assert!(errors[0].reason.contains("option d is empty"), "{errors:?}");
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("option d is empty"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -171,13 +195,34 @@ fn every_bad_row_is_listed_with_its_column() {
         ],
         "{errors:#?}"
     );
-    assert!(errors[1].reason.contains("repeats option A"), "{errors:?}");
-    assert!(errors[2].reason.contains("without gaps"), "{errors:?}");
     assert!(
-        errors[3].reason.contains("at least 2 options"),
+        errors[1]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("repeats option A"),
         "{errors:?}"
     );
-    assert!(errors[7].reason.contains("answer is missing"), "{errors:?}");
+    assert!(
+        errors[2]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("without gaps"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[3]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("at least 2 options"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[7]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("answer is missing"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -185,12 +230,24 @@ fn invalid_utf8_is_one_error_asking_for_csv_utf8() {
     let mut bytes = b"question,a,b,c,d,answer\r\nHai?,C\xf3,Kh\xf4ng,,,A\r\n".to_vec();
     let errors = parse_csv(&bytes).unwrap_err();
     assert_eq!(rows_and_columns(&errors), [(2, None)]);
-    assert!(errors[0].reason.contains("CSV UTF-8"), "{errors:?}");
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("CSV UTF-8"),
+        "{errors:?}"
+    );
 
     bytes.splice(0..0, b"\xff\xfeq".iter().copied());
     let errors = parse_csv(&bytes).unwrap_err();
     assert_eq!(rows_and_columns(&errors), [(1, None)]);
-    assert!(errors[0].reason.contains("CSV UTF-8"), "{errors:?}");
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("CSV UTF-8"),
+        "{errors:?}"
+    );
 
     let errors =
         parse_csv(b"question,a,b,c,d,answer\r\nOK?,a,b,,,A\r\nX,\xc3(,b,,,A\r\n").unwrap_err();
@@ -215,7 +272,13 @@ fn ten_thousand_rows_import_and_one_more_is_refused() {
     );
     let errors = csv_errors(&numbered_rows(MAX_IMPORT_ROWS + 1));
     assert_eq!(rows_and_columns(&errors), [(MAX_IMPORT_ROWS + 2, None)]);
-    assert!(errors[0].reason.contains("more than 10000"), "{errors:?}");
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("more than 10000"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -223,11 +286,23 @@ fn an_empty_file_or_a_header_alone_is_refused() {
     for empty in ["", "\u{feff}", "\r\n\r\n  \n", " ,, \r\n,\r\n"] {
         let errors = csv_errors(empty);
         assert_eq!(rows_and_columns(&errors), [(1, None)], "{empty:?}");
-        assert!(errors[0].reason.contains("empty"), "{errors:?}");
+        assert!(
+            errors[0]
+                .reason
+                .get(crate::domain::Lang::En)
+                .contains("empty"),
+            "{errors:?}"
+        );
     }
     let errors = csv_errors("question,a,b,c,d,answer\r\n,,,,,\r\n");
     assert_eq!(rows_and_columns(&errors), [(2, None)]);
-    assert!(errors[0].reason.contains("no questions"), "{errors:?}");
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("no questions"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -241,7 +316,13 @@ fn empty_rows_before_the_header_are_skipped_and_counted() {
 fn a_missing_header_row_is_reported_once() {
     let errors = csv_errors("Sếu đầu đỏ thuộc họ nào?,Họ Hạc,Họ Sếu,,,B\r\n");
     assert_eq!(rows_and_columns(&errors), [(1, None)]);
-    assert!(errors[0].reason.contains(CSV_HEADER), "{errors:?}");
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains(CSV_HEADER),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -258,8 +339,18 @@ fn unknown_repeated_and_missing_header_columns_are_all_reported() {
         ],
         "{errors:#?}"
     );
-    assert!(errors[0].reason.contains("more than once"));
-    assert!(errors[1].reason.contains("Unknown column \"g\""));
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("more than once")
+    );
+    assert!(
+        errors[1]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("Unknown column \"g\"")
+    );
 }
 
 #[test]
@@ -268,7 +359,13 @@ fn a_value_in_a_column_without_header_is_an_error_but_empty_ones_are_ignored() {
     assert_eq!(parse_csv(text.as_bytes()).unwrap().len(), 2);
     let errors = csv_errors("question,a,b,c,d,answer\r\nHai?,1,2,,,A,ghi chú\r\n");
     assert_eq!(rows_and_columns(&errors), [(2, None)]);
-    assert!(errors[0].reason.contains("column G"), "{errors:?}");
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("column G"),
+        "{errors:?}"
+    );
 }
 
 #[test]

@@ -105,7 +105,13 @@ fn the_same_letter_in_two_forms_is_one_option() {
     let utf8 = "question,a,b,c,d,answer\nChim?,Se\u{302}\u{301}u,Sếu,C,D,A\n";
     let errors = import_csv(utf8.as_bytes()).unwrap_err();
     assert_eq!(errors[0].column.as_deref(), Some("b"), "{errors:?}");
-    assert!(errors[0].reason.contains("repeats option A"), "{errors:?}");
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("repeats option A"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -114,11 +120,17 @@ fn bytes_windows_1258_leaves_undefined_are_refused_with_advice() {
     let error = decode(bytes, FileKind::Csv).unwrap_err();
     assert_eq!((error.row, error.column.as_deref()), (3, None));
     assert!(
-        error.reason.contains("encoding could not be read"),
+        error
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("encoding could not be read"),
         "{error:?}"
     );
     assert!(
-        error.reason.contains("CSV UTF-8 (Comma delimited)"),
+        error
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("CSV UTF-8 (Comma delimited)"),
         "{error:?}"
     );
     assert!(import_csv(bytes).is_err());
@@ -147,13 +159,25 @@ fn utf16_is_refused_with_advice() {
         [&[0xFE, 0xFF][..], &be].concat(),
     ] {
         let error = decode(&bytes, FileKind::Csv).unwrap_err();
-        assert!(error.reason.contains("UTF-16"), "{error:?}");
-        assert!(error.reason.contains("CSV UTF-8"), "{error:?}");
+        assert!(
+            error.reason.get(crate::domain::Lang::En).contains("UTF-16"),
+            "{error:?}"
+        );
+        assert!(
+            error
+                .reason
+                .get(crate::domain::Lang::En)
+                .contains("CSV UTF-8"),
+            "{error:?}"
+        );
     }
     // Without a BOM the NUL bytes give it away.
     let error = decode(&le, FileKind::Csv).unwrap_err();
     assert!(
-        error.reason.contains("encoding could not be read"),
+        error
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("encoding could not be read"),
         "{error:?}"
     );
 }
@@ -163,7 +187,13 @@ fn a_utf8_bom_before_other_bytes_is_refused() {
     let bytes = [UTF8_BOM, b"question\r\nC\xE2u h\xF4i?\r\n"].concat();
     let error = decode(&bytes, FileKind::Csv).unwrap_err();
     assert_eq!(error.row, 2);
-    assert!(error.reason.contains("starts as UTF-8"), "{error:?}");
+    assert!(
+        error
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("starts as UTF-8"),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -172,7 +202,13 @@ fn text_already_mangled_into_replacement_characters_is_refused() {
     let errors = import_csv(mangled.as_bytes()).unwrap_err();
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].row, 2);
-    assert!(errors[0].reason.contains("U+FFFD"), "{errors:?}");
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("U+FFFD"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -185,7 +221,13 @@ fn aiken_reads_windows_1258_and_advises_notepad() {
 
     let errors = import_aiken(b"C\xE2u?\r\nA. \x81\r\nB. b\r\nANSWER: A\r\n").unwrap_err();
     assert_eq!(errors[0].row, 2);
-    assert!(errors[0].reason.contains("Notepad"), "{errors:?}");
+    assert!(
+        errors[0]
+            .reason
+            .get(crate::domain::Lang::En)
+            .contains("Notepad"),
+        "{errors:?}"
+    );
 }
 
 #[test]
