@@ -26,6 +26,9 @@ pub struct DatabaseSettings {
     pub max_connections: u32,
     pub busy_timeout_ms: u64,
     pub acquire_timeout_seconds: u64,
+    /// A PostgreSQL streaming replica for the lag-tolerant routes (empty: none).
+    pub read_url: String,
+    pub max_lag_seconds: f64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -121,6 +121,10 @@ pub fn build(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Resul
     .listen(listener)?
     .run();
     spawn_sweeper(state.clone());
+    if let Some(replica) = state.db.replica() {
+        let max_lag = Duration::from_secs_f64(state.settings.database.max_lag_seconds.max(0.0));
+        crate::store::replica::spawn_monitor(state.db.conn.clone(), replica, max_lag);
+    }
     Ok(Application {
         server,
         port,

@@ -172,7 +172,8 @@ async fn winners_xlsx_file(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let c = exportable(&state, &auth, &path).await?;
-    let rows = app::winner_rows(state.ctx(), &c).await?;
+    let reads = settled_reads(&state, &c);
+    let rows = app::winner_rows(state.ctx_on(&reads), &c).await?;
     let bytes = winners_xlsx(c.settings.title(), c.digest.as_deref(), &rows)?;
     Ok(HttpResponse::Ok()
         .content_type(XLSX_CONTENT_TYPE)
@@ -200,7 +201,8 @@ async fn winners_csv(
     let c = exportable(&state, &auth, &path).await?;
     let format = csv_format(&q)?;
     let mut body = format.header();
-    for r in app::winner_rows(state.ctx(), &c).await? {
+    let reads = settled_reads(&state, &c);
+    for r in app::winner_rows(state.ctx_on(&reads), &c).await? {
         body.extend(format.row(&r));
     }
     Ok(HttpResponse::Ok()
@@ -233,7 +235,8 @@ async fn leaderboard_csv(
     // long the leaderboard is, and a slow client slows the producer down.
     let (tx, rx) = tokio::sync::mpsc::channel::<web::Bytes>(4);
     let name = content_disposition("Bảng xếp hạng", c.settings.title(), "csv");
-    let mut pages = Leaderboard::new(state.ctx(), c);
+    let reads = settled_reads(&state, &c);
+    let mut pages = Leaderboard::new(state.ctx_on(&reads), c);
     tokio::spawn(async move {
         if tx.send(web::Bytes::from(format.header())).await.is_err() {
             return;
@@ -263,4 +266,15 @@ async fn leaderboard_csv(
         .content_type(CSV_CONTENT_TYPE)
         .insert_header((header::CONTENT_DISPOSITION, name))
         .streaming(body))
+}
+
+/// Where an export reads its rows: the replica once the ranking was frozen
+/// longer ago than the replica may lag (it cannot miss a row then), else the
+/// primary (results just computed may not have reached the replica).
+fn settled_reads(state: &AppState, c: &crate::domain::contest::Contest) -> crate::store::Db {
+    let margin = (state.settings.database.max_lag_seconds.max(0.0) * 1_000.0) as i64 + 1_000;
+    match c.finalized_at {
+        Some(at) if state.clock.now() - at > margin => state.db.lagging(),
+        _ => state.db.clone(),
+    }
 }

@@ -41,7 +41,7 @@ pub fn prometheus() -> &'static PrometheusHandle {
 )]
 async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     if state.db.ping().await {
-        HttpResponse::Ok().json(views::Health::ok())
+        HttpResponse::Ok().json(views::Health::ok(state.db.replica().as_deref()))
     } else {
         HttpResponse::ServiceUnavailable().json(envelope(
             "database_unavailable",

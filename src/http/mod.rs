@@ -47,8 +47,13 @@ pub struct AppState {
 impl AppState {
     /// What the use cases work with.
     pub fn ctx(&self) -> crate::app::Ctx<'_> {
+        self.ctx_on(&self.db)
+    }
+
+    /// The same on another handle: `Db::lagging` for the lag-tolerant routes.
+    pub fn ctx_on<'a>(&'a self, db: &'a Db) -> crate::app::Ctx<'a> {
         crate::app::Ctx {
-            db: &self.db,
+            db,
             banks: &self.banks,
             clock: &self.clock,
         }

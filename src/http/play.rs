@@ -42,7 +42,7 @@ pub async fn visible_contest(
 async fn list(state: web::Data<AppState>, auth: MaybeAuth) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let viewer = auth.0.as_ref().map(|a| &a.user);
-    let all = store_contests::list(&state.db, false).await?;
+    let all = store_contests::list(&state.db.lagging(), false).await?;
     let people = state.participation.counts(&state.db).await?;
     let contests = all
         .iter()
@@ -68,8 +68,12 @@ async fn show(
     auth: MaybeAuth,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let c = visible_contest(&state, &path, auth.0.as_ref()).await?;
-    let staff = contests::manages(auth.0.as_ref().map(|a| &a.user), &c);
+    // Lag-tolerant: the page of a contest a person has not just changed.
+    let reads = state.db.lagging();
+    let id: ContestId = parse_id(&path)?;
+    let viewer = auth.0.as_ref().map(|a| &a.user);
+    let c = contests::visible(state.ctx_on(&reads), id, viewer).await?;
+    let staff = contests::manages(viewer, &c);
     let people = state.participation.counts(&state.db).await?;
     let mut body = views::ContestEnvelope::new(&c, state.clock.now(), staff);
     body.contest = body

@@ -237,14 +237,17 @@ async fn audit(
         errors::PublicRead,
         (status = 409, description = "not finalized yet", body = ErrorBody)))]
 async fn winners(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
-    let c = visible_contest(&state, &path, None).await?;
+    // Lag-tolerant: a finalized ranking never changes.
+    let reads = state.db.lagging();
+    let c =
+        crate::app::contests::visible(state.ctx_on(&reads), super::parse_id(&path)?, None).await?;
     if c.state != State::Finalized {
         return Err(ApiError::conflict(
             "not_finalized",
             Text::new("Chưa công bố kết quả", "the results are not final yet"),
         ));
     }
-    let rows = results::winners(&state.db, c.id, c.prize_count()).await?;
+    let rows = results::winners(&reads, c.id, c.prize_count()).await?;
     Ok(HttpResponse::Ok().json(views::Winners::new(&c, &rows)))
 }
 

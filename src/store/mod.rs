@@ -17,6 +17,7 @@ pub mod identities;
 pub mod organisations;
 pub mod participation;
 pub mod phone_codes;
+pub mod replica;
 pub mod results;
 pub mod sessions;
 pub mod stats;
@@ -48,6 +49,8 @@ pub struct Db {
     /// None on PostgreSQL, whose writers run concurrently.
     writer: Option<Arc<Semaphore>>,
     writer_wait: Duration,
+    /// The replica of `database.read_url`, if any (see [`Db::lagging`]).
+    replica: Option<Arc<replica::Replica>>,
 }
 
 /// A turn at writing: held until the transaction is committed or dropped.
@@ -88,11 +91,64 @@ impl Db {
             .with_context(|| format!("connecting to {}", crate::settings::redact_url(&url)))?;
         let writer =
             (conn.get_database_backend() == DbBackend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
+        let read_url = settings.database.read_url.trim();
+        let replica = if read_url.is_empty() {
+            None
+        } else {
+            if conn.get_database_backend() != DbBackend::Postgres
+                || !read_url.starts_with("postgres")
+            {
+                anyhow::bail!(
+                    "database.read_url is a PostgreSQL replica of a PostgreSQL database_url; SQLite serves one process and has none"
+                );
+            }
+            // Lazy: a replica that is down must not stop the service starting.
+            let mut ropts = ConnectOptions::new(read_url.to_owned());
+            ropts
+                .max_connections(settings.pool_size())
+                .min_connections(0)
+                .acquire_timeout(Duration::from_secs(1))
+                .connect_timeout(Duration::from_secs(1))
+                .connect_lazy(true)
+                .sqlx_logging(false);
+            let rconn = Database::connect(ropts).await.with_context(|| {
+                format!("connecting to {}", crate::settings::redact_url(read_url))
+            })?;
+            Some(Arc::new(replica::Replica::new(rconn)))
+        };
         Ok(Self {
             conn,
             writer,
             writer_wait: busy,
+            replica,
         })
+    }
+
+    /// The handle for reads that tolerate `database.max_lag_seconds` of lag:
+    /// the replica while it is up and close enough, else this one. Never
+    /// for writes, nor for reads that a write of the same person must see.
+    pub fn lagging(&self) -> Db {
+        match &self.replica {
+            Some(r) if r.usable() => {
+                metrics::counter!("crane_lagging_reads_total", "on" => "replica").increment(1);
+                Db {
+                    conn: r.conn.clone(),
+                    writer: None,
+                    writer_wait: self.writer_wait,
+                    replica: None,
+                }
+            }
+            Some(_) => {
+                metrics::counter!("crane_lagging_reads_total", "on" => "primary").increment(1);
+                self.clone()
+            }
+            None => self.clone(),
+        }
+    }
+
+    /// The replica, for its monitor.
+    pub fn replica(&self) -> Option<Arc<replica::Replica>> {
+        self.replica.clone()
     }
 
     pub fn backend(&self) -> DbBackend {

@@ -125,6 +125,19 @@ pub struct Health {
     /// Always `ok` (a database that does not answer is a 503 error body).
     #[schema(schema_with = health_status)]
     pub status: &'static str,
+    /// With `database.read_url`: whether the replica serves the lag-tolerant
+    /// reads now (a replica down or behind is not a failure of this instance).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica: Option<ReplicaHealth>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReplicaHealth {
+    /// Up and at most `database.max_lag_seconds` behind.
+    pub usable: bool,
+    /// The last measured lag in milliseconds; null while it does not answer.
+    #[schema(required = true)]
+    pub lag_ms: Option<i64>,
 }
 
 fn health_status() -> ObjectBuilder {
@@ -132,7 +145,13 @@ fn health_status() -> ObjectBuilder {
 }
 
 impl Health {
-    pub fn ok() -> Self {
-        Self { status: "ok" }
+    pub fn ok(replica: Option<&crate::store::replica::Replica>) -> Self {
+        Self {
+            status: "ok",
+            replica: replica.map(|r| ReplicaHealth {
+                usable: r.usable(),
+                lag_ms: Some(r.lag_ms()).filter(|ms| *ms >= 0),
+            }),
+        }
     }
 }
