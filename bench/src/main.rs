@@ -89,6 +89,22 @@ struct Opts {
     /// e.g. CRANE_AUTH__HASH_QUEUE=16 or MALLOC_ARENA_MAX=2.
     #[arg(long = "server-env", value_name = "KEY=VALUE")]
     server_env: Vec<String>,
+    /// Run on a topology (scripts/cluster.sh): the instances listen on these
+    /// ports (comma-separated, one per instance) instead of free ones...
+    #[arg(long, value_delimiter = ',')]
+    ports: Vec<u16>,
+    /// ...the load goes through this address (a load balancer in front of
+    /// them) instead of to the instances in turn...
+    #[arg(long)]
+    via: Option<String>,
+    /// ...the instances reach the benchmark's database through this server
+    /// (a connection pooler) instead of --pg...
+    #[arg(long)]
+    server_pg: Option<String>,
+    /// ...and read the lag-tolerant routes from this server's copy of it (a
+    /// streaming replica of --pg): `database.read_url`.
+    #[arg(long)]
+    replica_pg: Option<String>,
 }
 
 /// Phase lengths and seed sizes of a mode.
@@ -345,14 +361,37 @@ async fn run(opts: Opts) -> anyhow::Result<i32> {
             world.rank.attempts.len(),
             seeded.as_secs_f64()
         );
+        let db_name = bdb.url.rsplit('/').next().unwrap_or_default().to_owned();
+        let server_url = match &opts.server_pg {
+            Some(base) => format!("{}/{db_name}", base.trim_end_matches('/')),
+            None => bdb.url.clone(),
+        };
+        let mut instance_env = server_env.clone();
+        if let Some(base) = &opts.replica_pg {
+            instance_env.push((
+                "CRANE_DATABASE__READ_URL".to_owned(),
+                format!("{}/{db_name}", base.trim_end_matches('/')),
+            ));
+        }
         let mut servers = Vec::new();
         for i in 0..opts.instances {
             servers.push(
-                Server::start(&server_bin, &bdb.url, tmp.path(), &format!("crane-{i}"), &server_env)
-                    .await?,
+                Server::start_on(
+                    &server_bin,
+                    &server_url,
+                    tmp.path(),
+                    &format!("crane-{i}"),
+                    &instance_env,
+                    opts.ports.get(i).copied(),
+                )
+                .await?,
             );
         }
-        let client = Arc::new(Client::new(servers.iter().map(|s| s.base.clone()).collect())?);
+        let bases = match &opts.via {
+            Some(via) => vec![via.trim_end_matches('/').to_owned()],
+            None => servers.iter().map(|s| s.base.clone()).collect(),
+        };
+        let client = Arc::new(Client::new(bases)?);
         let world = Arc::new(world);
         let mut report = Report::default();
         report.header("crane-bench", format!(
@@ -371,9 +410,20 @@ async fn run(opts: Opts) -> anyhow::Result<i32> {
         ));
         report.header("database", format!("{}; {}", baselines::describe(backend), bdb.durability().await));
         report.header("server", format!(
-            "{} × `crane serve` ({}), default settings, abuse limits lifted{}",
+            "{} × `crane serve` ({}){}, default settings, abuse limits lifted{}",
             opts.instances,
             server_bin.display(),
+            match (&opts.via, &opts.server_pg, &opts.replica_pg) {
+                (None, None, None) => String::new(),
+                (via, pg, replica) => format!(
+                    ", load through {}, database through {}, lag-tolerant reads on {}",
+                    via.as_deref().unwrap_or("each instance in turn"),
+                    pg.as_deref().map_or_else(|| "--pg".to_owned(), crane::settings::redact_url),
+                    replica
+                        .as_deref()
+                        .map_or_else(|| "the primary".to_owned(), crane::settings::redact_url),
+                ),
+            },
             if opts.server_env.is_empty() {
                 String::new()
             } else {

@@ -31,7 +31,22 @@ impl Server {
         name: &str,
         extra_env: &[(String, String)],
     ) -> anyhow::Result<Self> {
-        let port = free_port()?;
+        Self::start_on(bin, database_url, log_dir, name, extra_env, None).await
+    }
+
+    /// The same on a given port (a load balancer's backend), or a free one.
+    pub async fn start_on(
+        bin: &Path,
+        database_url: &str,
+        log_dir: &Path,
+        name: &str,
+        extra_env: &[(String, String)],
+        port: Option<u16>,
+    ) -> anyhow::Result<Self> {
+        let port = match port {
+            Some(p) => p,
+            None => free_port()?,
+        };
         let log = log_dir.join(format!("{name}.log"));
         let out = std::fs::File::create(&log).with_context(|| format!("creating {log:?}"))?;
         let err = out.try_clone()?;
