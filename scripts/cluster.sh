@@ -96,14 +96,116 @@ LISTEN="127.0.0.1:$LB_PORT" CRANE1="127.0.0.1:${PORTS[0]}" CRANE2="127.0.0.1:${P
   haproxy -f deploy/haproxy.cfg -D -p "$WORK/haproxy.pid"
 HAPROXY_PID="$(cat "$WORK/haproxy.pid")"
 
+# crane-bench through HAProxy: three instances on fixed ports (HAProxy's
+# backends), their database through PgBouncer, lag-tolerant reads on the
+# replica. Each run seeds its own database on the primary and drops it after.
+bench() {
+  local name=$1 instances=$2
+  shift 2
+  "$BENCH" --quick --db postgres --pg "postgres://postgres@127.0.0.1:$PRIMARY_PORT" \
+    --instances "$instances" --ports "$(IFS=,; echo "${PORTS[*]:0:$instances}")" --via "http://127.0.0.1:$LB_PORT" \
+    --server-pg "postgres://postgres@127.0.0.1:$BOUNCER_PORT" \
+    --replica-pg "postgres://postgres@127.0.0.1:$REPLICA_PORT" \
+    --server-bin "$BIN" --out-dir "target/cluster/$name" "$@"
+}
+replica_psql() { psql "postgres://postgres@127.0.0.1:$REPLICA_PORT/postgres" -tAc "$1"; }
+instance_health() { curl -s "http://127.0.0.1:${PORTS[0]}/healthz"; }
+
 say "crane-bench --quick through HAProxy (3 instances, PgBouncer, replica reads)"
-mkdir -p target/cluster
-"$BENCH" --quick --db postgres --pg "postgres://postgres@127.0.0.1:$PRIMARY_PORT" \
-  --instances 3 --ports "$(IFS=,; echo "${PORTS[*]}")" --via "http://127.0.0.1:$LB_PORT" \
-  --server-pg "postgres://postgres@127.0.0.1:$BOUNCER_PORT" \
-  --replica-pg "postgres://postgres@127.0.0.1:$REPLICA_PORT" \
-  --server-bin "$BIN" --out-dir target/cluster
-psql "postgres://postgres@127.0.0.1:$REPLICA_PORT/postgres" -tAc \
-  "SELECT 'replica replay lag at the end: ' || COALESCE(now() - pg_last_xact_replay_timestamp(), '0'::interval)"
+bench whole 3 | tee "$WORK/whole.log" | grep -E "^\s*→|PASS|FAIL" || true
+
+# A drill: 32 phones play for 30 s through HAProxy (start, autosave, submit,
+# read; each failed request tried again after 250 ms, as the web app does);
+# `action` breaks something 10 s in. The bench then checks every acknowledged
+# submit against the database.
+drill() {
+  local name=$1 action=$2
+  bench "$name" 3 --only drill --drill-seconds 30 >"$WORK/$name.log" 2>&1 &
+  local pid=$!
+  until grep -q "^drill:" "$WORK/$name.log" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  sleep 10
+  echo "$(date +%T) $name: $($action)"
+  local status=0
+  wait "$pid" || status=$?
+  grep -E "drill:|drill timeline|stored submissions|one score per attempt" "$WORK/$name.log" | sed 's/^/  /'
+  echo "  bench exit status $status"
+}
+
+kill_instance() {
+  local pid
+  pid=$(ss -ltnpH "sport = :${PORTS[1]}" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+  kill -9 "$pid"
+  echo "SIGKILL to the instance on :${PORTS[1]} (pid $pid)"
+}
+restart_pgbouncer() {
+  kill -INT "$(cat "$WORK/pgbouncer.pid")"
+  while [ -f "$WORK/pgbouncer.pid" ] && kill -0 "$(cat "$WORK/pgbouncer.pid")" 2>/dev/null; do sleep 0.05; done
+  as_pg pgbouncer -d "$WORK/pgbouncer.ini"
+  echo "PgBouncer stopped and started again"
+}
+stop_replica() {
+  as_pg "$PGBIN/pg_ctl" -D "$WORK/replica" -m fast stop >/dev/null
+  sleep 2
+  echo "replica stopped; an instance says $(instance_health)"
+}
+pause_replay() {
+  replica_psql "SELECT pg_wal_replay_pause()" >/dev/null
+  sleep 4
+  local behind
+  behind=$(instance_health)
+  replica_psql "SELECT pg_wal_replay_resume()" >/dev/null
+  sleep 2
+  echo "replay paused 4 s: an instance said $behind; resumed: $(instance_health)"
+}
+restart_primary() {
+  local t0
+  t0=$(date +%s.%N)
+  as_pg "$PGBIN/pg_ctl" -D "$WORK/primary" -m fast -w restart >/dev/null
+  echo "primary restarted in $(echo "$(date +%s.%N) - $t0" | bc) s"
+}
+
+say "drill: SIGKILL one instance under load"
+drill kill-instance kill_instance
+say "drill: restart PgBouncer under load"
+drill restart-pgbouncer restart_pgbouncer
+say "drill: the replica's replay paused, then resumed"
+drill pause-replay pause_replay
+say "drill: the replica stopped"
+drill stop-replica stop_replica
+as_pg "$PGBIN/pg_ctl" -D "$WORK/replica" -o "-p $REPLICA_PORT -k $WORK" -l "$WORK/replica.log" -w start >/dev/null
+say "drill: restart the primary under load"
+drill restart-primary restart_primary
+
+say "1, 2 and 3 instances through HAProxy (submits, starts, reads)"
+for n in 1 2 3; do
+  bench "scale-$n" "$n" --only s1,reads,s3 >"$WORK/scale-$n.log" 2>&1 || true
+  echo "$n instance(s):"
+  grep -E "G2 starts/s, 64 clients closed loop|G1 submits/s|G6 contest page" "$WORK/scale-$n.log" | grep "→" | sed 's/^ */  /'
+  grep -E "CPU of the machine" "$WORK/scale-$n.log" | grep -E "S3 closed|reads" | head -2 | sed 's/^ */  /'
+done
+
+say "PostgreSQL backup and restore drill (pg_basebackup + WAL archive)"
+as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$WORK/backup" -X none -c fast
+echo "base backup taken; now phones play 20 s, then the archive is closed and the backup restored"
+bench restore 3 --only drill --drill-seconds 20 --keep >"$WORK/restore.log" 2>&1 || true
+db=$(grep -o "crane_bench_[0-9]*" "$WORK/restore.log" | head -1)
+psql "postgres://postgres@127.0.0.1:$PRIMARY_PORT/postgres" -tAc "SELECT pg_switch_wal()" >/dev/null
+sleep 2
+as_pg cp -a "$WORK/backup" "$WORK/restored"
+as_pg touch "$WORK/restored/recovery.signal"
+printf "restore_command = 'cp %s/%%f %%p'\nrecovery_target_timeline = 'latest'\narchive_mode = off\n" "$WORK/archive" \
+  | as_pg tee -a "$WORK/restored/postgresql.conf" >/dev/null
+as_pg "$PGBIN/pg_ctl" -D "$WORK/restored" -o "-p 25434 -k $WORK" -l "$WORK/restored.log" -w -t 120 start >/dev/null
+until [ "$(psql "postgres://postgres@127.0.0.1:25434/postgres" -tAc 'SELECT pg_is_in_recovery()')" = "f" ]; do sleep 0.5; done
+q="SELECT count(*) FROM attempts WHERE status = 'submitted'"
+live=$(psql "postgres://postgres@127.0.0.1:$PRIMARY_PORT/$db" -tAc "$q")
+restored=$(psql "postgres://postgres@127.0.0.1:25434/$db" -tAc "$q")
+acked=$(grep -o "[0-9]* answered 2xx" "$WORK/restore.log" | head -1)
+echo "submitted attempts: primary $live, restored from base backup + WAL archive $restored; phones acknowledged: $acked"
+as_pg "$PGBIN/pg_ctl" -D "$WORK/restored" -m fast stop >/dev/null
+psql "postgres://postgres@127.0.0.1:$PRIMARY_PORT/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
 
 say "done"

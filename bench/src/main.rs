@@ -48,6 +48,9 @@ pub enum Scenario {
     S5,
     S6,
     Scale,
+    /// Phones playing through a failure (scripts/cluster.sh's drills): only
+    /// when named in --only.
+    Drill,
 }
 
 /// Contest-day benchmark of Crane: load scenarios, baselines, correctness checks.
@@ -105,6 +108,9 @@ struct Opts {
     /// streaming replica of --pg): `database.read_url`.
     #[arg(long)]
     replica_pg: Option<String>,
+    /// How long `--only drill` plays (seconds).
+    #[arg(long, default_value_t = 30)]
+    drill_seconds: u64,
 }
 
 /// Phase lengths and seed sizes of a mode.
@@ -184,6 +190,7 @@ pub struct Measured {
 pub struct Bench {
     pub plan: Plan,
     pub only: Vec<Scenario>,
+    pub drill_seconds: u64,
     pub cores: usize,
     pub client: Arc<Client>,
     pub servers: Vec<Server>,
@@ -201,7 +208,7 @@ pub struct Bench {
 
 impl Bench {
     pub fn wants(&self, s: Scenario) -> bool {
-        self.only.is_empty() || self.only.contains(&s)
+        (self.only.is_empty() && s != Scenario::Drill) || self.only.contains(&s)
     }
 
     /// Starts a new peak-RSS window; returns the largest RSS now, in MB.
@@ -387,6 +394,20 @@ async fn run(opts: Opts) -> anyhow::Result<i32> {
                 .await?,
             );
         }
+        if let Some(via) = &opts.via {
+            // The balancer marks a backend up only after its own health
+            // checks pass: wait for that, then for the others to rise too.
+            let http = reqwest::Client::new();
+            let url = format!("{}/healthz", via.trim_end_matches('/'));
+            let until = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < until {
+                if http.get(&url).send().await.is_ok_and(|r| r.status().is_success()) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            tokio::time::sleep(Duration::from_secs(3)).await;
+        }
         let bases = match &opts.via {
             Some(via) => vec![via.trim_end_matches('/').to_owned()],
             None => servers.iter().map(|s| s.base.clone()).collect(),
@@ -441,6 +462,7 @@ async fn run(opts: Opts) -> anyhow::Result<i32> {
         let mut bench = Bench {
             plan,
             only: opts.only.clone(),
+            drill_seconds: opts.drill_seconds,
             cores,
             client,
             servers,

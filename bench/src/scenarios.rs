@@ -59,6 +59,9 @@ impl Bench {
         if self.wants(Scenario::Scale) && self.servers.len() > 1 {
             self.scale().await?;
         }
+        if self.wants(Scenario::Drill) {
+            self.drill().await?;
+        }
         self.final_checks().await
     }
 
@@ -1080,6 +1083,162 @@ impl Bench {
         Ok(())
     }
 
+    // ---------------------------------------------------------------- drill
+
+    /// Phones playing for `drill_seconds` while scripts/cluster.sh breaks
+    /// something (kills an instance, restarts PgBouncer or the primary, stops
+    /// the replica). Each phone does what the web app does: start, autosave,
+    /// submit, read the contest page, and on an error or no answer tries the
+    /// same request again after a pause (a repeated start gives the open
+    /// attempt back, a repeated submit the stored result). What the phones
+    /// saw goes to the report second by second; the final checks then compare
+    /// every acknowledged submit with the database.
+    async fn drill(&mut self) -> anyhow::Result<()> {
+        const PHONES: usize = 32;
+        const TRIES: u32 = 120;
+        const PAUSE: Duration = Duration::from_millis(250);
+        let d = Duration::from_secs(self.drill_seconds.max(1));
+        eprintln!("drill: {PHONES} phones playing for {} s", d.as_secs());
+        {
+            let mut idle = self.shared.idle.lock().unwrap_or_else(|e| e.into_inner());
+            let n = self.shared.playable();
+            idle.clear();
+            idle.extend((0..n).map(|k| (self.play_cursor + k) % n));
+        }
+        let stats = Arc::new(Stats::default());
+        let sh = self.shared.with_stats(stats.clone());
+        let play = self.world.play.clone();
+        // Per second from the start: (requests answered 2xx, failed).
+        let timeline: Arc<std::sync::Mutex<BTreeMap<u64, (u64, u64)>>> = Arc::default();
+        let retried = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let gave_up = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let plays = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let began = Instant::now();
+        let mut phones = Vec::new();
+        for _ in 0..PHONES {
+            let (sh, play, timeline) = (sh.clone(), play.clone(), timeline.clone());
+            let (retried, gave_up, plays) = (retried.clone(), gave_up.clone(), plays.clone());
+            phones.push(tokio::spawn(async move {
+                let mark = |ok: bool| {
+                    let sec = began.elapsed().as_secs();
+                    let mut t = timeline.lock().unwrap_or_else(|e| e.into_inner());
+                    let e = t.entry(sec).or_default();
+                    if ok { e.0 += 1 } else { e.1 += 1 }
+                };
+                while began.elapsed() < d {
+                    let who = sh
+                        .idle
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .pop_front();
+                    let Some(who) = who else { break };
+                    let player = sh.player(who).clone();
+                    let mut prepared = None;
+                    for _ in 0..TRIES {
+                        if let Some((_, p)) =
+                            flows::start(&sh, "start", Instant::now(), &player, &play).await
+                        {
+                            mark(true);
+                            prepared = Some(p);
+                            break;
+                        }
+                        mark(false);
+                        retried.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(PAUSE).await;
+                    }
+                    let Some(p) = prepared else {
+                        gave_up.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    };
+                    for _ in 0..TRIES {
+                        let ok = flows::autosave(&sh, "autosave", &p, 10).await;
+                        mark(ok);
+                        if ok {
+                            break;
+                        }
+                        retried.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(PAUSE).await;
+                    }
+                    let mut submitted = false;
+                    for _ in 0..TRIES {
+                        let ok = flows::submit(&sh, "submit", Instant::now(), &p)
+                            .await
+                            .is_some_and(|r| r.ok());
+                        mark(ok);
+                        if ok {
+                            submitted = true;
+                            break;
+                        }
+                        retried.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(PAUSE).await;
+                    }
+                    if submitted {
+                        plays.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        gave_up.fetch_add(1, Ordering::Relaxed);
+                    }
+                    for _ in 0..TRIES {
+                        let ok = flows::read_contest(&sh, "read", Instant::now(), &play.id).await;
+                        mark(ok);
+                        if ok {
+                            break;
+                        }
+                        retried.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(PAUSE).await;
+                    }
+                }
+            }));
+        }
+        for phone in phones {
+            phone.await.ok();
+        }
+        let recs = stats.take();
+        self.details_of("drill", &recs);
+        let t = timeline.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let failing: Vec<u64> = t
+            .iter()
+            .filter(|(_, (_, f))| *f > 0)
+            .map(|(s, _)| *s)
+            .collect();
+        let window = match (failing.first(), failing.last()) {
+            (Some(a), Some(b)) => format!("errors seen from second {a} to second {b}"),
+            _ => "no error seen".to_owned(),
+        };
+        let line: Vec<String> = t
+            .iter()
+            .map(|(s, (ok, f))| format!("{s}:{ok}/{f}"))
+            .collect();
+        self.report.detail(format!(
+            "drill timeline (second:2xx/failed): {}",
+            line.join(" ")
+        ));
+        self.report.info(
+            "drill: plays completed (start, autosave, submit acknowledged)",
+            fmt_num(plays.load(Ordering::Relaxed) as f64),
+            format!("{PHONES} phones for {} s", d.as_secs()),
+        );
+        self.report.info(
+            "drill: requests that failed and were tried again",
+            fmt_num(retried.load(Ordering::Relaxed) as f64),
+            window,
+        );
+        self.report.goal(
+            "drill: phones that gave up (120 tries, 30 s)",
+            gave_up.load(Ordering::Relaxed) == 0,
+            fmt_num(gave_up.load(Ordering::Relaxed) as f64),
+            "0",
+        );
+        self.report.extra.insert(
+            "drill_timeline".into(),
+            serde_json::json!(
+                t.iter()
+                    .map(|(s, (ok, f))| [*s, *ok, *f])
+                    .collect::<Vec<_>>()
+            ),
+        );
+        Ok(())
+    }
+
     // ---------------------------------------------------------------- scale
 
     async fn scale(&mut self) -> anyhow::Result<()> {
@@ -1132,7 +1291,11 @@ impl Bench {
 
     async fn final_checks(&mut self) -> anyhow::Result<()> {
         eprintln!("correctness checks");
-        if !(self.wants(Scenario::S3) || self.wants(Scenario::S6) || self.wants(Scenario::Scale)) {
+        if !(self.wants(Scenario::S3)
+            || self.wants(Scenario::S6)
+            || self.wants(Scenario::Scale)
+            || self.wants(Scenario::Drill))
+        {
             return self.rush_check().await;
         }
         let ledger = self.shared.ledger.clone();
