@@ -257,3 +257,48 @@ async fn import_errors_speak_vietnamese_and_name_the_templates_columns() {
         "{en}"
     );
 }
+
+#[tokio::test]
+async fn the_apps_files_go_out_gzipped_at_the_best_level_without_document_headers() {
+    let app = TestApp::spawn().await;
+    let get = |path: &'static str, gzip: bool| {
+        let mut req = app.client.get(format!("{}{path}", app.address));
+        if gzip {
+            req = req.header("accept-encoding", "gzip, deflate, br");
+        }
+        async move { req.send().await.unwrap() }
+    };
+    let plain = get("/screens/auth.js", false).await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    let size = plain.bytes().await.unwrap().len();
+    let zipped = get("/screens/auth.js", true).await;
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(zipped.headers()["vary"], "Accept-Encoding");
+    assert_eq!(zipped.headers()["x-content-type-options"], "nosniff");
+    assert!(zipped.headers().get("content-security-policy").is_none());
+    let etag = zipped.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(etag.ends_with("-gz\""), "{etag}");
+    let wire = zipped.bytes().await.unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&wire[..]), &mut text).unwrap();
+    assert_eq!(text.len(), size);
+    assert!(wire.len() * 2 < size, "{} of {size}", wire.len());
+    // The page itself keeps its policy.
+    let page = get("/", true).await;
+    assert!(
+        page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    // Asked again with its ETag: 304.
+    let again = app
+        .client
+        .get(format!("{}/screens/auth.js", app.address))
+        .header("accept-encoding", "gzip")
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+}

@@ -495,16 +495,23 @@ async fn every_response_carries_the_security_headers() {
                 .to_owned()
         };
         let mut lacks = Vec::new();
-        if !get("content-security-policy").contains("frame-ancestors 'none'") {
+        // Scripts and style sheets are no documents: the document headers
+        // (policy, frames, referrer) do nothing there and are left off to
+        // keep the phone's download small; nosniff is on everything.
+        let ct = get("content-type");
+        let subresource = ct.starts_with("text/javascript")
+            || ct.starts_with("application/javascript")
+            || ct.starts_with("text/css");
+        if !subresource && !get("content-security-policy").contains("frame-ancestors 'none'") {
             lacks.push("CSP");
         }
         if get("x-content-type-options") != "nosniff" {
             lacks.push("nosniff");
         }
-        if get("referrer-policy").is_empty() {
+        if !subresource && get("referrer-policy").is_empty() {
             lacks.push("Referrer-Policy");
         }
-        if !get("x-frame-options").eq_ignore_ascii_case("DENY") {
+        if !subresource && !get("x-frame-options").eq_ignore_ascii_case("DENY") {
             lacks.push("X-Frame-Options");
         }
         // The divisions and organisation logos are public and the same for
@@ -512,8 +519,14 @@ async fn every_response_carries_the_security_headers() {
         // of those, is no-store.
         let public = p.starts_with("/api/v1/divisions")
             || (p.starts_with("/api/v1/organisations/") && p.ends_with("/logo"));
+        // Also the same for everyone, and changed only by a new setting or
+        // release: which sign-in methods there are, the question template.
         let cache = if public && r.status.is_success() {
             "public, max-age=86400"
+        } else if p == "/api/v1/auth/methods" && r.status.is_success() {
+            "public, max-age=300"
+        } else if p == "/api/v1/question-template.csv" && r.status.is_success() {
+            "public, max-age=3600"
         } else {
             "no-store"
         };
