@@ -7,11 +7,12 @@ import { t, lang, setLang, ready, errorText } from './i18n.js';
 import contestsScreen from './screens/contests.js';
 import contestScreen from './screens/contest.js';
 
-// The other screens load when first shown. The citizen's next steps (sign-in,
-// quiz, result) are fetched in the background once the first screen is up, so a
-// quiz can start even if the network drops; staff screens only load for staff.
+// The other screens load when first shown. The quiz and its result are fetched
+// in the background once the first screen is up, so a quiz can start even if
+// the network drops; registering and signing in (auth.js, places.js) load when
+// asked for, and staff screens only for staff.
 const later = (name, fn = 'default') => async (ctx) => (await import(`./screens/${name}.js`))[fn](ctx);
-const warm = () => ['auth', 'quiz', 'result'].forEach((name) => import(`./screens/${name}.js`).catch(() => {}));
+const warm = () => ['quiz', 'result'].forEach((name) => import(`./screens/${name}.js`).catch(() => {}));
 
 const routes = [
   [/^\/$/, contestsScreen],
@@ -104,6 +105,8 @@ async function render(state = null) {
   }
   if (current !== me) return leave(me); // the user went elsewhere meanwhile
   if (!view.childNodes.length) return; // the screen navigated elsewhere itself
+  // A message handed on by the screen before ("Đăng ký thành công…"), under the new heading.
+  if (state?.flash) view.querySelector('h1')?.after(notice('ok', state.flash));
   main.classList.toggle('wide', ctx.wide);
   mount(main, view);
   // Move focus to the new heading so screen readers announce the new screen;
@@ -126,7 +129,27 @@ function renderNav() {
       type: 'button', class: 'link', lang: other,
       onclick: async () => { await setLang(other); applyLang(); render(); },
     }, t('switch_lang')));
+  renderFoot();
 }
+
+// "Cỡ chữ lớn": a class on <html> raises the base size (everything is in rem),
+// remembered on this phone. It sits in a footer: in the header it made the
+// four links wrap onto a second line on a 360 px phone.
+const BIG = 'crane.big';
+const foot = h('footer', { class: 'foot' });
+document.body.append(foot);
+function renderFoot() {
+  mount(foot, h('button', {
+    type: 'button', class: 'link textsize', onclick: toggleBig,
+    'aria-pressed': String(document.documentElement.classList.contains('big')),
+  }, h('span', { 'aria-hidden': 'true' }, 'aA'), t('text_size')));
+}
+function toggleBig(e) {
+  const on = document.documentElement.classList.toggle('big');
+  e.currentTarget.setAttribute('aria-pressed', String(on));
+  try { if (on) localStorage.setItem(BIG, '1'); else localStorage.removeItem(BIG); } catch { /* lasts this page */ }
+}
+try { if (localStorage.getItem(BIG)) document.documentElement.classList.add('big'); } catch { /* storage disabled */ }
 
 function applyLang() {
   document.documentElement.lang = lang;
@@ -135,6 +158,8 @@ function applyLang() {
 }
 
 async function signOut() {
+  // Signing out does not stop a running quiz's clock: say so before leaving it.
+  if (session.quizRunning && !window.confirm(t('logout_quiz'))) return;
   try { await api.logout(); } catch { /* the cookie is cleared either way below */ }
   session.user = null;
   renderNav();

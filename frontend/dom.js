@@ -121,3 +121,19 @@ export async function busy(button, work) {
   button.setAttribute('aria-busy', 'true');
   try { return await work(); } finally { button.disabled = false; button.removeAttribute('aria-busy'); }
 }
+
+/**
+ * Copies text to the clipboard; false when the browser refuses. The older way
+ * (a selected box and execCommand) covers browsers without the Clipboard API.
+ */
+export async function copyText(text) {
+  try { await navigator.clipboard.writeText(text); return true; } catch { /* not allowed here: the older way */ }
+  const box = h('textarea', { class: 'sr-only', readonly: true, 'aria-hidden': 'true' });
+  box.value = text;
+  document.body.append(box);
+  box.select();
+  let done = false;
+  try { done = document.execCommand('copy'); } catch { /* refused */ }
+  box.remove();
+  return done;
+}

@@ -129,11 +129,15 @@ export function addressFields(known = {}) {
       }
       return { province_code: select.value, commune_code: chosen ? chosen.code : '' };
     },
-    /** What is not chosen yet, as 422 fields: the server names only the first address problem. */
+    /**
+     * What is not chosen yet, as 422 fields (the server names only the first
+     * address problem): a commune typed but not picked is told apart from none.
+     */
     missing() {
       const out = {};
-      if (!select.value) out['address.province_code'] = { code: 'unknown_province' };
-      if (!chosen) out['address.commune_code'] = { code: 'unknown_commune' };
+      if (!select.value) out['address.province_code'] = { code: 'required' };
+      // With no province the commune box is closed, and the province's message says enough.
+      if (select.value && !chosen) out['address.commune_code'] = { code: input.value.trim() ? 'unknown_commune' : 'required' };
       return out;
     },
   };

@@ -2,8 +2,18 @@
 // new password (the server ends their sessions on other devices).
 import * as api from '../api.js';
 import { h, mount, say } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, addStrings } from '../i18n.js';
 import { passwordField, handle } from './auth.js';
+
+addStrings({
+  vi: {
+    account_title: 'Tài khoản của tôi',
+    legacy_address: 'Địa chỉ này ghi theo đơn vị hành chính cũ (trước khi sắp xếp lại năm 2025).',
+    change_password: 'Đổi mật khẩu',
+    current_password: 'Mật khẩu hiện tại',
+    password_changed: 'Đã đổi mật khẩu. Các phiên đăng nhập trên thiết bị khác đã kết thúc.',
+  },
+});
 
 export default async function account(ctx) {
   await ctx.session.ready;
@@ -27,7 +37,7 @@ export default async function account(ctx) {
       form.reset();
       for (const input of form.querySelectorAll('input[type=text]')) input.type = 'password'; // hidden again, as the reset boxes say
       say(msg, 'ok', t('password_changed'));
-    });
+    }, ['current_password', 'new_password']);
   });
 
   mount(ctx.main,

@@ -2,9 +2,104 @@
 // steps and the code box are shared with the reset screen (screens/reset.js).
 // Errors are shown at their field, in the reader's language.
 import * as api from '../api.js';
-import { h, mount, field, showFieldErrors, clearErrors, say, busy } from '../dom.js';
-import { t, errorText, waitText, clock } from '../i18n.js';
-import { addressFields } from '../places.js';
+import { h, mount, field, showFieldErrors, clearErrors, say, busy, notice } from '../dom.js';
+import { t, errorText, waitText, clock, addStrings } from '../i18n.js';
+
+// The texts of registering, signing in and the address live here, not in
+// i18n.js, so that a phone reading the contest list does not download them
+// (their English is in en.js, which loads only when English is chosen).
+addStrings({
+  vi: {
+    register_title: 'Đăng ký dự thi',
+    login_title: 'Đăng nhập',
+    phone: 'Số điện thoại di động',
+    phone_hint: 'Ví dụ: 0912345678',
+    password: 'Mật khẩu',
+    password_hint: 'Ít nhất 8 ký tự. Tránh mật khẩu dễ đoán như 12345678.',
+    new_password: 'Mật khẩu mới',
+    show_password: 'Hiện mật khẩu',
+    full_name: 'Họ và tên',
+    full_name_hint: 'Ghi đúng như trên thẻ căn cước để nhận giải.',
+    address: 'Địa chỉ',
+    address_hint: 'Dùng khi công bố kết quả và trao giải.',
+    province: 'Tỉnh/Thành phố',
+    commune: 'Xã/Phường/Đặc khu',
+    choose_province: '— Chọn tỉnh/thành phố —',
+    commune_hint: 'Gõ vài chữ trong tên, có dấu hay không dấu đều được (ví dụ: my tho), rồi chạm vào tên cần chọn.',
+    commune_first: 'Vui lòng chọn tỉnh/thành phố trước.',
+    commune_n: 'Tìm thấy {n} kết quả.',
+    commune_none: 'Không tìm thấy xã/phường nào có tên như vậy trong tỉnh/thành phố đã chọn.',
+    commune_chosen: 'Đã chọn: {name}.',
+    commune_all: 'Xem tất cả {n} kết quả',
+    places_failed: 'Không tải được danh sách đơn vị hành chính.',
+    hamlet: 'Ấp/khóm/thôn, số nhà, đường',
+    national_id: 'Số căn cước (12 chữ số)',
+    dob: 'Ngày sinh',
+    id_hint: 'Có thể cần khi nhận giải.',
+    submit_register: 'Đăng ký',
+    submit_login: 'Đăng nhập',
+    no_account: 'Chưa có tài khoản?',
+    registered: 'Đăng ký thành công. Chào mừng {name}!',
+    // steps, and the code a text message brings
+    step: 'Bước {i}/{n}: {name}',
+    step_phone: 'Số điện thoại',
+    step_code: 'Mã xác thực',
+    step_details: 'Thông tin dự thi',
+    step_new_password: 'Mã xác thực và mật khẩu mới',
+    send_code_intro: 'Chúng tôi sẽ gửi mã gồm 6 chữ số qua tin nhắn đến số này để xác nhận số điện thoại là của bạn.',
+    send_code: 'Gửi mã',
+    code_sent_register: 'Nếu số {phone} chưa có tài khoản, bạn sẽ nhận được tin nhắn có mã 6 chữ số trong vài phút. Mã có hiệu lực trong {m} phút.',
+    no_code_register: 'Nếu số này đã có tài khoản, hệ thống sẽ không gửi mã: hãy đăng nhập, hoặc chọn “Quên mật khẩu?”.',
+    otp: 'Mã xác thực (6 chữ số)',
+    otp_hint: 'Mã nằm ở đầu tin nhắn, ví dụ 123456.',
+    otp_hint_staff: 'Mã cán bộ đọc cho bạn, ví dụ 123 456.',
+    send_sms: 'Gửi mã qua tin nhắn',
+    continue: 'Tiếp tục',
+    resend: 'Gửi lại mã',
+    resend_in: 'Có thể gửi lại mã sau {t}.',
+    code_resent: 'Đã gửi mã mới. Hãy nhập mã trong tin nhắn mới nhất.',
+    code_wait: 'Chưa thể gửi mã mới. Vui lòng đợi {wait} rồi thử lại.',
+    enter_code: 'Nhập mã đã nhận',
+    change_phone: 'Đổi số điện thoại',
+    back: 'Quay lại bước trước',
+    forgot: 'Quên mật khẩu?',
+    oidc_login: 'Đăng nhập bằng {name}',
+    or: 'hoặc',
+    'e.invalid_credentials': 'Số điện thoại hoặc mật khẩu không đúng.',
+    'e.sms_unavailable': 'Hiện chưa gửi được tin nhắn. Vui lòng thử lại sau {wait}.',
+    'e.otp_wrong': 'Mã xác thực không đúng, còn {n} lần thử.',
+    'e.otp_expired': 'Mã xác thực đã hết hạn. Hãy bấm “Gửi lại mã” để nhận mã mới.',
+    'e.otp_exhausted': 'Đã nhập sai mã quá số lần cho phép. Hãy bấm “Gửi lại mã” để nhận mã mới.',
+    'e.otp_missing': 'Số này chưa có mã xác thực còn hiệu lực. Hãy bấm “Gửi lại mã” để nhận mã mới.',
+    // a box left empty is told before anything is sent (the server says the same)
+    'f.phone.required': 'Vui lòng nhập số điện thoại.',
+    'f.password.required': 'Vui lòng nhập mật khẩu.',
+    'f.new_password.required': 'Vui lòng nhập mật khẩu mới.',
+    'f.current_password.required': 'Vui lòng nhập mật khẩu hiện tại.',
+    'f.full_name.required': 'Vui lòng nhập họ và tên.',
+    'f.otp.required': 'Vui lòng nhập mã xác thực.',
+    'f.address.province_code.required': 'Vui lòng chọn tỉnh/thành phố.',
+    'f.address.commune_code.required': 'Vui lòng chọn xã/phường.',
+    'f.address.hamlet.required': 'Vui lòng nhập ấp/khóm/thôn, số nhà, đường.',
+    'f.phone.invalid_phone': 'Số điện thoại di động không hợp lệ (ví dụ 0912345678).',
+    'f.phone.duplicate': 'Số điện thoại này đã được đăng ký. Hãy đăng nhập.',
+    'f.national_id.duplicate': 'Số căn cước này đã được đăng ký.',
+    'f.national_id.invalid_national_id': 'Số căn cước gồm 12 chữ số.',
+    'f.date_of_birth.invalid_date': 'Ngày sinh không hợp lệ.',
+    'f.password.too_short': 'Mật khẩu cần ít nhất 8 ký tự.',
+    'f.password.too_long': 'Mật khẩu tối đa 128 ký tự.',
+    'f.password.too_common': 'Mật khẩu này quá phổ biến, hãy chọn mật khẩu khác.',
+    'f.full_name.invalid_name': 'Họ và tên cần từ 2 đến 100 ký tự.',
+    'f.new_password.too_short': 'Mật khẩu cần ít nhất 8 ký tự.',
+    'f.new_password.too_long': 'Mật khẩu tối đa 128 ký tự.',
+    'f.new_password.too_common': 'Mật khẩu này quá phổ biến, hãy chọn mật khẩu khác.',
+    'f.current_password.wrong_password': 'Mật khẩu hiện tại không đúng.',
+    'f.otp.invalid_otp': 'Mã xác thực gồm 6 chữ số.',
+    'f.address.province_code.unknown_province': 'Vui lòng chọn tỉnh/thành phố.',
+    'f.address.commune_code.unknown_commune': 'Vui lòng gõ tên rồi chọn xã/phường trong danh sách.',
+    'f.address.commune_code.commune_not_in_province': 'Xã/phường này không thuộc tỉnh/thành phố đã chọn. Vui lòng chọn lại.',
+  },
+});
 
 // Only paths inside the app are followed after signing in (no open redirect).
 export function nextPath(query) {
@@ -22,9 +117,23 @@ export function passwordField(autocomplete, hint, name = 'password', label = t('
 
 export const phoneField = (value = '') => field({ label: t('phone'), name: 'phone', type: 'tel', inputmode: 'tel', autocomplete: 'tel', required: true, hint: t('phone_hint'), value });
 
-export async function handle(form, msg, button, work) {
+/** The boxes among `names` left empty, as a 422 would name them: told at once, nothing sent. */
+export function empty(form, names) {
+  const out = {};
+  for (const n of names) if (!form.elements[n]?.value.trim()) out[n] = { code: 'required' };
+  return out;
+}
+
+/** Runs `work` for a one-step form, unless a box of `required` is empty; errors go to their fields. */
+export async function handle(form, msg, button, work, required = []) {
   clearErrors(form);
   say(msg);
+  const missing = empty(form, required);
+  if (Object.keys(missing).length) {
+    showFieldErrors(form, missing);
+    // One box: its own message, read out with the focus, says it all.
+    return Object.keys(missing).length > 1 ? say(msg, 'error', t('check_fields')) : undefined;
+  }
   await busy(button, async () => {
     try {
       await work();
@@ -40,12 +149,13 @@ export async function handle(form, msg, button, work) {
   });
 }
 
-export function signedIn(ctx, user) {
+/** `flash`: a message for the next screen (shown under its heading by app.js). */
+export function signedIn(ctx, user, flash = null) {
   ctx.session.user = user;
   ctx.refreshNav();
   // Staff who signed in from the front page are taken to their own screens.
   const next = nextPath(ctx.query);
-  ctx.navigate(user.role !== 'participant' && next === '/' ? '/manage' : next, { replace: true });
+  ctx.navigate(user.role !== 'participant' && next === '/' ? '/manage' : next, { replace: true, state: flash && { flash } });
 }
 
 /**
@@ -83,7 +193,7 @@ export async function loginScreen(ctx) {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const v = (n) => form.elements[n].value;
-    handle(form, msg, button, async () => signedIn(ctx, (await api.login(v('phone'), v('password'))).user));
+    handle(form, msg, button, async () => signedIn(ctx, (await api.login(v('phone'), v('password'))).user), ['phone', 'password']);
   });
   if (state?.notice) say(msg, 'ok', state.notice);
   mount(main, h('h1', { tabindex: -1 }, t('login_title')), await app, msg, form,
@@ -161,7 +271,7 @@ export function codeBox(ctx, purpose, phone, msg) {
     value() {
       const v = input.value.replace(/\s+/g, '');
       if (/^\d{6}$/.test(v)) return v;
-      showFieldErrors(box.parentNode, { otp: { code: 'invalid_otp' } });
+      showFieldErrors(box.parentNode, { otp: { code: v ? 'invalid_otp' : 'required' } });
       return null;
     },
     clear() { input.value = ''; clearErrors(box); },
@@ -189,7 +299,8 @@ export function fieldsAcross(root, sections, go, msg, fields) {
   const bad = root.querySelector('[aria-invalid]');
   go(bad ? sections.findIndex((s) => s.contains(bad)) : sections.length - 1, false);
   bad?.focus();
-  say(msg, 'error', orphans.length ? orphans.join(' ') : t('check_fields'));
+  // One box at fault: its own message, read out with the focus, says it all.
+  if (orphans.length || root.querySelectorAll('[aria-invalid]').length > 1) say(msg, 'error', orphans.length ? orphans.join(' ') : t('check_fields'));
 }
 
 export async function registerScreen(ctx) {
@@ -212,13 +323,27 @@ export async function registerScreen(ctx) {
     h('p', { class: 'hint' }, t('no_code_register'), ' ', h('a', { href: login }, t('login')), ' · ', h('a', { href: '/reset' }, t('forgot'))),
     code.field, h('button', { type: 'submit', class: 'block' }, t('continue')));
 
-  // Step 3: who and where.
-  const address = addressFields();
+  // Step 3: who and where. The address lists (places.js, then the provinces)
+  // are fetched once a code was asked for: many who open this screen only read it.
+  const addressSlot = h('div');
+  let address = null, loadingAddress = null;
+  function loadAddress() {
+    loadingAddress ??= import('../places.js').then(({ addressFields }) => {
+      address = addressFields();
+      addressSlot.replaceWith(address.el);
+    }, (err) => {
+      loadingAddress = null; // tried again at the next step or tap
+      mount(addressSlot, notice('error', t('places_failed'), ' ',
+        h('button', { type: 'button', class: 'link', onclick: () => loadAddress().catch(() => {}) }, t('retry'))));
+      throw err;
+    });
+    return loadingAddress;
+  }
   const submit = h('button', { type: 'submit', class: 'block' }, t('submit_register'));
   const form3 = h('form', { novalidate: true },
     field({ label: t('full_name'), name: 'full_name', autocomplete: 'name', required: true, hint: t('full_name_hint'), maxlength: 100 }),
     passwordField('new-password', t('password_hint')),
-    address.el,
+    addressSlot,
     field({ label: t('national_id'), name: 'national_id', inputmode: 'numeric', optional: true, hint: t('id_hint'), maxlength: 14 }),
     field({ label: t('dob'), name: 'date_of_birth', type: 'date', optional: true, autocomplete: 'bday' }),
     submit);
@@ -236,6 +361,7 @@ export async function registerScreen(ctx) {
     phone = number;
     sentTo.textContent = t('code_sent_register', { phone, m: Math.round((r?.expires_in || 300) / 60) });
     go(1);
+    loadAddress().catch(() => {}); // while the text message is on its way
   }
 
   form1.addEventListener('submit', (e) => {
@@ -245,6 +371,7 @@ export async function registerScreen(ctx) {
     if (number === phone && code.waiting()) return go(1);
     clearErrors(form1);
     say(msg);
+    if (!number) return fieldsAcross(form1, [sections[0]], go, msg, empty(form1, ['phone']));
     busy(send, async () => {
       try {
         const r = await api.requestCode(number, 'register');
@@ -275,16 +402,21 @@ export async function registerScreen(ctx) {
       go(1, false);
       return form2.elements.otp.focus();
     }
-    const body = {
-      phone, password: form3.elements.password.value, full_name: v('full_name'),
-      address: { ...address.value(), hamlet: v('address.hamlet') },
-      national_id: v('national_id') || null, date_of_birth: v('date_of_birth') || null, otp,
-    };
     clearErrors(root);
     say(msg);
     busy(submit, async () => {
       try {
-        signedIn(ctx, (await api.register(body)).user);
+        if (!address) await loadAddress();
+        const place = address.value(); // first: a name typed to a single match counts as chosen
+        const missing = { ...empty(form3, ['full_name', 'password']), ...address.missing(), ...empty(form3, ['address.hamlet']) };
+        if (Object.keys(missing).length) return fieldsAcross(root, sections, go, msg, missing);
+        const body = {
+          phone, password: form3.elements.password.value, full_name: v('full_name'),
+          address: { ...place, hamlet: v('address.hamlet') },
+          national_id: v('national_id') || null, date_of_birth: v('date_of_birth') || null, otp,
+        };
+        const { user } = await api.register(body);
+        signedIn(ctx, user, t('registered', { name: user.full_name }));
       } catch (err) {
         if (code.refused(err)) {
           go(1, false);
@@ -292,7 +424,7 @@ export async function registerScreen(ctx) {
         } else if (err.fields) {
           fieldsAcross(root, sections, go, msg, { ...address.missing(), ...err.fields });
         } else {
-          say(msg, 'error', errorText(err));
+          say(msg, 'error', err instanceof api.ApiError ? errorText(err) : t('places_failed'));
         }
       }
     });

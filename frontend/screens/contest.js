@@ -1,7 +1,7 @@
 // A contest's page: what it is, when, the prizes and rules, a countdown to the
 // start, and the way in (register, sign in, start or resume an attempt).
 import * as api from '../api.js';
-import { h, mount, notice, say, busy } from '../dom.js';
+import { h, mount, notice, busy, copyText } from '../dom.js';
 import { t, dateTime, duration, vnd, num, errorText } from '../i18n.js';
 import { statusBadge } from './contests.js';
 
@@ -21,32 +21,72 @@ export function countdown(targetMs, offsetMs, onZero, onLeave) {
   return box;
 }
 
+/**
+ * "Sẵn sàng?": what the attempt will be, before its clock starts. Only
+ * "Bắt đầu tính giờ" creates the attempt; the way back leaves nothing started.
+ */
+function readyScreen(ctx, c, left, start) {
+  const msg = h('div');
+  const go = h('button', { type: 'button', class: 'block ready-go', onclick: () => start(go, msg) }, t('start_clock'));
+  ctx.setTitle(`${t('ready_title')} — ${c.title}`);
+  mount(ctx.main,
+    h('h1', { tabindex: -1 }, t('ready_title')),
+    h('p', {}, h('b', {}, c.title)),
+    h('ul', { class: 'ready' },
+      h('li', {}, t('ready_questions', { n: num(c.questions_per_attempt) })),
+      c.prediction.enabled ? h('li', {}, t('ready_prediction')) : null,
+      h('li', {}, t('ready_time', { t: duration(c.time_limit_seconds * 1000) })),
+      h('li', {}, left > 1 ? t('ready_left', { n: num(left) }) : t('ready_last')),
+      h('li', {}, t('ready_clock')),
+      h('li', {}, t('ready_saved'))),
+    msg,
+    go,
+    h('a', { class: 'button secondary block', href: `/contests/${ctx.params[0]}` }, t('back_contest')));
+}
+
+/** "Chia sẻ": the phone's own share sheet when it has one, else the link copied. */
+function shareButton(c, id) {
+  const slot = h('p', { role: 'status' });
+  const button = h('button', { type: 'button', class: 'secondary small', onclick: async () => {
+    const url = `${location.origin}/contests/${id}`;
+    if (navigator.share) {
+      try { await navigator.share({ title: c.title, url }); } catch { /* closed without sharing */ }
+      return;
+    }
+    mount(slot, (await copyText(url)) ? t('link_copied') : t('copy_failed', { text: url }));
+  } }, t('share'));
+  return [button, slot];
+}
+
 export default async function contest(ctx) {
   const { main, params: [id], session, navigate, setTitle, onLeave } = ctx;
-  const [{ contest: c }] = await Promise.all([api.contest(id), session.ready]);
+  // "Bắt đầu làm bài" hands this page's data to "Sẵn sàng?" (no second download on a slow phone).
+  const handed = ctx.query.get('start') === '1' && ctx.state?.contest ? ctx.state : null;
+  const [{ contest: c }] = handed ? [handed, await session.ready] : await Promise.all([api.contest(id), session.ready]);
   // The quiz needs the prediction settings, which cannot change once published:
   // left here so the quiz screen does not download the contest again.
   try { sessionStorage.setItem(`crane.contest.${id}`, JSON.stringify(c)); } catch { /* storage disabled */ }
   // The server's clock decides when the contest opens, not the phone's.
-  const offset = Date.parse(c.server_now) - Date.now();
+  const offset = handed ? handed.offset : Date.parse(c.server_now) - Date.now();
   const tz = c.timezone;
   setTitle(c.title);
   const user = session.user;
   const participant = user && user.role === 'participant';
-  const mine = participant ? await api.myAttempts(id).catch(() => null) : null;
+  const mine = handed ? handed.mine : participant ? await api.myAttempts(id).catch(() => null) : null;
   const msg = h('div');
   // Reloaded a moment after zero, so the server's own clock has opened it too.
   const reload = () => setTimeout(() => { if (location.pathname === `/contests/${id}`) navigate(location.pathname, { replace: true }); }, 1500);
 
-  async function start(button) {
+  async function start(button, slot = msg) {
     await busy(button, async () => {
-      say(msg, 'info', t('starting'));
+      const tell = (kind, text) => mount(slot, notice(kind, text));
+      tell('info', t('starting'));
       try {
         const { attempt } = await api.startAttempt(id);
-        navigate(`/attempts/${attempt.id}`, { state: { attempt } });
+        navigate(`/attempts/${attempt.id}`, { state: { attempt }, replace: ctx.query.has('start') });
       } catch (err) {
         if (err.status === 401) return navigate(`/login?next=${encodeURIComponent(location.pathname)}`);
-        say(msg, 'error', errorText(err));
+        tell('error', errorText(err));
       }
     });
   }
@@ -74,10 +114,12 @@ export default async function contest(ctx) {
     const openOne = mine.attempts.find((a) => a.status === 'open' && Date.parse(a.deadline) > Date.now() + offset);
     const left = mine.max_attempts - mine.attempts.length;
     if (open && openOne) {
+      // An attempt already running skips "Sẵn sàng?": its clock is running.
       actions.push(h('a', { class: 'button block', href: `/attempts/${openOne.id}` }, t('resume')));
     } else if (open && left > 0) {
-      const b = h('button', { type: 'button', class: 'block', onclick: () => start(b) }, mine.attempts.length ? t('again') : t('start'));
-      actions.push(b);
+      if (ctx.query.get('start') === '1') return readyScreen(ctx, c, left, start);
+      actions.push(h('button', { type: 'button', class: 'block', onclick: () => navigate(`/contests/${id}?start=1`, { state: { contest: c, mine, offset } }) },
+        mine.attempts.length ? t('again') : t('start')));
     }
     if (mine.attempts.length) {
       actions.push(h('h2', {}, t('my_attempts')), h('ul', {}, mine.attempts.map((a, i) => h('li', {},
@@ -91,9 +133,11 @@ export default async function contest(ctx) {
   if (c.status === 'finalized') actions.push(h('a', { class: 'button block', href: `/contests/${id}/winners` }, t('see_winners')));
 
   const limit = duration(c.time_limit_seconds * 1000);
+  const [shareBtn, shareSlot] = shareButton(c, id);
   mount(main,
     h('h1', { tabindex: -1 }, c.title),
-    statusBadge(c.status),
+    h('div', { class: 'sharebar' }, statusBadge(c.status), shareBtn),
+    shareSlot,
     c.description ? h('p', { class: 'prose' }, c.description) : null,
     h('dl', { class: 'facts' },
       h('dt', {}, t('window')), h('dd', {}, t('from_to', { a: dateTime(c.starts_at, tz), b: dateTime(c.ends_at, tz) })),

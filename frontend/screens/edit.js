@@ -3,14 +3,23 @@
 // 422 lands under the control it concerns.
 import * as api from '../api.js';
 import { h, mount, field, showFieldErrors, clearErrors, say, busy } from '../dom.js';
-import { t, vnd, errorText, addStrings } from '../i18n.js';
+import { t, vnd, duration, errorText, addStrings } from '../i18n.js';
 import { staffOnly, tabs } from './staff.js';
 
 addStrings({
   vi: {
     c_review: 'Cho thí sinh xem đáp án sau khi công bố kết quả chính thức',
     c_when_hint: 'Giờ theo múi giờ ở trên.',
-    c_tz_hint: 'Mặc định giờ Việt Nam: Asia/Ho_Chi_Minh.',
+    c_tz_hint: 'Giờ dùng cho thời điểm bắt đầu và kết thúc.',
+    tz_vn: 'Giờ Việt Nam (GMT+7)', tz_bangkok: 'Giờ Bangkok, Thái Lan (GMT+7)', tz_singapore: 'Giờ Singapore (GMT+8)', tz_utc: 'Giờ quốc tế UTC (GMT+0)',
+    c_locked: 'Đã khóa sau khi công bố.',
+    c_group_locked: 'Đã khóa sau khi công bố: các mục dưới đây không đổi được nữa.',
+    c_pred_locked: 'Đã khóa sau khi công bố: bật/tắt câu hỏi dự đoán và con số đúng. Vẫn sửa được câu chữ của câu hỏi.',
+    c_prizes_locked: 'Đã khóa sau khi công bố: số hạng giải, số giải và trị giá. Vẫn sửa được tên giải.',
+    c_ends_later: 'Chỉ được lùi giờ kết thúc (kéo dài cuộc thi), không được sớm hơn giờ đã công bố.',
+    c_limit_odd: 'Hiện đặt {t}. Để trống để giữ nguyên, hoặc nhập số phút mới.',
+    'f.minutes': 'Nhập số phút nguyên từ 1 đến 180.',
+    'f.ends_at.earlier': 'Chỉ được lùi giờ kết thúc, không được sớm hơn giờ đã công bố.',
     // The server explains settings in English; organisers read them in Vietnamese.
     'f.not_integer': 'Nhập một số nguyên.',
     'f.title.invalid_text': 'Tên cuộc thi cần từ 1 đến 200 ký tự.',
@@ -21,7 +30,7 @@ addStrings({
     'f.invalid_datetime': 'Ngày giờ không hợp lệ.',
     'f.ends_at.ends_before_start': 'Thời điểm kết thúc phải sau thời điểm bắt đầu.',
     'f.questions_per_attempt.out_of_range': 'Từ 1 đến 200 câu.',
-    'f.time_limit_seconds.out_of_range': 'Từ 5 đến 86.400 giây (24 giờ).',
+    'f.time_limit_seconds.out_of_range': 'Từ 1 đến 180 phút.',
     'f.max_attempts.out_of_range': 'Từ 1 đến 100 lượt.',
     'f.grace_seconds.out_of_range': 'Từ 0 đến 300 giây.',
     'f.prediction.question.invalid_text': 'Câu hỏi dự đoán cần từ 1 đến 500 ký tự.',
@@ -37,7 +46,17 @@ addStrings({
   },
   en: {
     c_when_hint: 'In the time zone above.',
-    c_tz_hint: 'Default Vietnam time: Asia/Ho_Chi_Minh.',
+    c_tz_hint: 'The time zone of the start and the end.',
+    tz_vn: 'Vietnam time (GMT+7)', tz_bangkok: 'Bangkok, Thailand (GMT+7)', tz_singapore: 'Singapore (GMT+8)', tz_utc: 'Universal time UTC (GMT+0)',
+    c_locked: 'Locked after publishing.',
+    c_group_locked: 'Locked after publishing: these settings can no longer change.',
+    c_pred_locked: 'Locked after publishing: whether there is a prediction, and the right figure. The question’s wording can still change.',
+    c_prizes_locked: 'Locked after publishing: the number of prizes, their counts and amounts. The names can still change.',
+    c_ends_later: 'The end can only move later (a longer contest), never earlier than published.',
+    c_limit_odd: 'Now {t}. Leave empty to keep it, or enter new minutes.',
+    'f.minutes': 'Enter whole minutes from 1 to 180.',
+    'f.ends_at.earlier': 'The end can only move later than published.',
+    'f.time_limit_seconds.out_of_range': '1 to 180 minutes.',
     'f.not_integer': 'Enter a whole number.',
     'f.excluded.invalid_identity': 'Line {n} is neither a mobile number nor a 12-digit national ID.',
     'f.ends_at.ends_before_start': 'The end must be after the start.',
@@ -80,6 +99,12 @@ function fromInput(value, tz) {
   const a = Math.abs(off);
   return `${y}-${mo}-${d}T${hh}:${mi}:${ss}${off < 0 ? '-' : '+'}${two(a / 60)}:${two(a % 60)}`;
 }
+// Readable choices; a zone set another way (the API) is kept as it is.
+const ZONES = [['Asia/Ho_Chi_Minh', 'tz_vn'], ['Asia/Bangkok', 'tz_bangkok'], ['Asia/Singapore', 'tz_singapore'], ['UTC', 'tz_utc']];
+function zoneOptions(current) {
+  const list = ZONES.map(([z, k]) => [z, t(k)]);
+  return ZONES.some(([z]) => z === current) ? list : [...list, [current, current]];
+}
 function validZone(tz) {
   try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; }
 }
@@ -109,6 +134,11 @@ export default async function edit(ctx) {
   let order = [...c.tie_break, ...KEYS.filter((k) => !c.tie_break.includes(k))];
   const used = new Set(c.tie_break);
   const num = (name, label, value, extra = {}) => field({ label, name, value, inputmode: 'numeric', ...extra });
+  // After publishing the fairness settings are locked: shown disabled, not refused on save.
+  const published = !!id && c.status !== 'draft';
+  // The time limit is typed in whole minutes; a limit set in odd seconds (the API) is
+  // shown as a note and kept while the box stays empty.
+  const oddLimit = c.time_limit_seconds % 60 !== 0;
 
   // Prize tiers: name, count, amount, with the amount read back in VND so a missing zero shows.
   const prizeBox = h('div');
@@ -116,15 +146,15 @@ export default async function edit(ctx) {
     mount(prizeBox, tiers.map((p, i) => {
       // "5.000.000" and "5000000" are both read as five million.
       const shown = () => { const n = Number(String(p.amount ?? '').replace(/[.,\s]/g, '')); return n > 0 ? vnd(n) : ' '; };
-      const amount = num(`prizes[${i}].amount`, t('p_amount'), p.amount ?? '', { hint: shown() });
+      const amount = num(`prizes[${i}].amount`, t('p_amount'), p.amount ?? '', { hint: shown(), disabled: published });
       const preview = amount.querySelector('.hint');
       amount.querySelector('input').addEventListener('input', (e) => { p.amount = e.target.value; preview.textContent = shown(); });
       return h('fieldset', { class: 'tier' }, h('legend', {}, t('p_tier', { n: i + 1 })),
         h('div', { class: 'row' },
           field({ label: t('p_name'), name: `prizes[${i}].name`, value: p.name ?? '', oninput: (e) => { p.name = e.target.value; } }),
-          num(`prizes[${i}].count`, t('p_count'), p.count ?? '', { oninput: (e) => { p.count = e.target.value; } }),
+          num(`prizes[${i}].count`, t('p_count'), p.count ?? '', { disabled: published, oninput: (e) => { p.count = e.target.value; } }),
           amount),
-        h('button', { type: 'button', class: 'secondary small', onclick: () => { tiers.splice(i, 1); drawPrizes(); } }, t('p_remove', { n: i + 1 })));
+        published ? null : h('button', { type: 'button', class: 'secondary small', onclick: () => { tiers.splice(i, 1); drawPrizes(); } }, t('p_remove', { n: i + 1 })));
     }));
   }
 
@@ -135,15 +165,15 @@ export default async function edit(ctx) {
       const label = t(`k_${k}`);
       const move = (d) => { [order[i], order[i + d]] = [order[i + d], order[i]]; drawKeys(`${k}${d}`); };
       return h('li', {},
-        h('label', { class: 'check' }, h('input', { type: 'checkbox', checked: used.has(k), onchange: (e) => { if (e.target.checked) used.add(k); else used.delete(k); } }), `${i + 1}. ${label}`),
-        h('button', { type: 'button', class: 'small secondary', 'data-move': `${k}-1`, 'aria-label': t('up', { k: label }), disabled: i === 0, onclick: () => move(-1) }, '↑'),
-        h('button', { type: 'button', class: 'small secondary', 'data-move': `${k}1`, 'aria-label': t('down', { k: label }), disabled: i === order.length - 1, onclick: () => move(1) }, '↓'));
+        h('label', { class: 'check' }, h('input', { type: 'checkbox', checked: used.has(k), disabled: published, onchange: (e) => { if (e.target.checked) used.add(k); else used.delete(k); } }), `${i + 1}. ${label}`),
+        h('button', { type: 'button', class: 'small secondary', 'data-move': `${k}-1`, 'aria-label': t('up', { k: label }), disabled: published || i === 0, onclick: () => move(-1) }, '↑'),
+        h('button', { type: 'button', class: 'small secondary', 'data-move': `${k}1`, 'aria-label': t('down', { k: label }), disabled: published || i === order.length - 1, onclick: () => move(1) }, '↓'));
     }), h('li', { class: 'muted' }, `${order.length + 1}. ${t('k_draw')}`));
     if (focusKey) keyList.querySelector(`[data-move="${focusKey}"]`)?.focus();
   }
 
   const tz0 = validZone(c.timezone) ? c.timezone : 'Asia/Ho_Chi_Minh';
-  const predOn = h('input', { type: 'checkbox', name: 'prediction.enabled', checked: c.prediction.enabled,
+  const predOn = h('input', { type: 'checkbox', name: 'prediction.enabled', checked: c.prediction.enabled, disabled: published,
     onchange: (e) => { if (!e.target.checked) { used.delete('prediction'); drawKeys(); } } });
   const reviewOn = h('input', { type: 'checkbox', name: 'review_after_final', checked: !!c.review_after_final });
   const button = h('button', { type: 'submit' }, id ? t('save') : t('create'));
@@ -152,29 +182,34 @@ export default async function edit(ctx) {
     field({ label: t('c_description'), name: 'description', tag: 'textarea', value: c.description, rows: 3 }),
     field({ label: t('c_rules'), name: 'rules', tag: 'textarea', value: c.rules, rows: 6 }),
     h('fieldset', { class: 'group' }, h('legend', {}, t('c_window')),
-      field({ label: t('c_timezone'), name: 'timezone', value: c.timezone, hint: t('c_tz_hint') }),
+      field({ label: t('c_timezone'), name: 'timezone', tag: 'select', value: c.timezone, options: zoneOptions(c.timezone), hint: t('c_tz_hint') }),
       h('div', { class: 'row' },
         field({ label: t('c_starts'), name: 'starts_at', type: 'datetime-local', step: 1, value: toInput(c.starts_at, tz0), hint: t('c_when_hint') }),
-        field({ label: t('c_ends'), name: 'ends_at', type: 'datetime-local', step: 1, value: toInput(c.ends_at, tz0), hint: t('c_when_hint') }))),
+        field({ label: t('c_ends'), name: 'ends_at', type: 'datetime-local', step: 1, value: toInput(c.ends_at, tz0),
+          min: published ? toInput(c.ends_at, tz0) : null, hint: published ? `${t('c_when_hint')} ${t('c_ends_later')}` : t('c_when_hint') }))),
     h('fieldset', { class: 'group' }, h('legend', {}, t('c_timing')),
       h('div', { class: 'row' },
         num('questions_per_attempt', t('c_qpa'), c.questions_per_attempt),
-        num('time_limit_seconds', t('c_limit'), c.time_limit_seconds, { hint: t('c_limit_hint') }),
+        num('time_limit_seconds', t('c_limit'), oddLimit ? '' : c.time_limit_seconds / 60,
+          { hint: oddLimit ? t('c_limit_odd', { t: duration(c.time_limit_seconds * 1000) }) : t('c_limit_hint') }),
         num('max_attempts', t('c_max'), c.max_attempts)),
       h('div', { class: 'row' },
         field({ label: t('c_counted'), name: 'counted_attempt', tag: 'select', value: c.counted_attempt, options: [['best', t('c_best')], ['first', t('c_first')]] }),
         num('grace_seconds', t('c_grace'), c.grace_seconds, { hint: t('c_grace_hint') }))),
     h('fieldset', { class: 'group', 'data-field': 'prediction' }, h('legend', {}, t('c_prediction')),
       h('p', { class: 'err', id: 'err-prediction', hidden: true }),
+      published ? h('p', { class: 'lock' }, t('c_pred_locked')) : null,
       h('label', { class: 'check' }, predOn, t('c_pred_on')),
       field({ label: t('c_pred_q'), name: 'prediction.question', value: c.prediction.question, maxlength: 500 }),
       field({ label: t('c_pred_actual'), name: 'prediction.actual', tag: 'select', value: c.prediction.actual,
         options: [['all_correct_participants', t('c_actual_all')], ['participants', t('c_actual_participants')]] })),
     h('fieldset', { class: 'group', 'data-field': 'tie_break' }, h('legend', {}, t('c_tie')),
-      h('p', { class: 'hint' }, t('c_tie_hint')), h('p', { class: 'err', hidden: true }), keyList),
+      h('p', { class: 'hint' }, t('c_tie_hint')), published ? h('p', { class: 'lock' }, t('c_group_locked')) : null,
+      h('p', { class: 'err', hidden: true }), keyList),
     h('fieldset', { class: 'group', 'data-field': 'prizes' }, h('legend', {}, t('c_prizes')),
+      published ? h('p', { class: 'lock' }, t('c_prizes_locked')) : null,
       h('p', { class: 'err', hidden: true }), prizeBox,
-      h('button', { type: 'button', class: 'secondary', onclick: () => { tiers.push({ name: '', count: 1, amount: '' }); drawPrizes(); prizeBox.querySelector('.tier:last-child input')?.focus(); } }, t('p_add'))),
+      h('button', { type: 'button', class: 'secondary', disabled: published, onclick: () => { tiers.push({ name: '', count: 1, amount: '' }); drawPrizes(); prizeBox.querySelector('.tier:last-child input')?.focus(); } }, t('p_add'))),
     field({ label: t('c_excluded'), name: 'excluded', tag: 'textarea', value: (c.excluded || []).join('\n'), hint: t('c_excluded_hint'), rows: 4 }),
     h('div', { class: 'field', 'data-field': 'review_after_final' },
       h('label', { class: 'check' }, reviewOn, t('c_review')), h('p', { class: 'err', hidden: true })),
@@ -182,6 +217,20 @@ export default async function edit(ctx) {
     msg);
   drawPrizes();
   drawKeys();
+  if (published) {
+    for (const name of ['timezone', 'starts_at', 'questions_per_attempt', 'time_limit_seconds', 'max_attempts', 'counted_attempt', 'grace_seconds', 'prediction.actual']) {
+      lock(form.querySelector(`[data-field="${name}"]`));
+    }
+  }
+
+  /** Disables a field's control and says why, under it (read out with the control). */
+  function lock(box) {
+    const control = box.querySelector(':scope > input, :scope > select, :scope > textarea');
+    control.disabled = true;
+    const note = h('p', { class: 'lock', id: `${control.id}-lock` }, t('c_locked'));
+    control.after(note);
+    control.setAttribute('aria-describedby', [control.getAttribute('aria-describedby'), note.id].filter(Boolean).join(' '));
+  }
 
   function read() {
     const v = (n) => form.elements[n].value;
@@ -191,13 +240,19 @@ export default async function edit(ctx) {
       if (!/^\d+$/.test(s)) { bad[name] = { code: 'not_integer', message: t('f.not_integer') }; return null; }
       return Number(s);
     };
+    const minutes = (name, raw) => {
+      if (oddLimit && !String(raw).trim()) return c.time_limit_seconds; // left empty: kept as it is
+      const m = int(name, raw);
+      if (m != null && (m < 1 || m > 180)) { bad[name] = { code: 'minutes', message: t('f.minutes') }; return null; }
+      return m == null ? null : m * 60;
+    };
     const tz = v('timezone').trim() || 'Asia/Ho_Chi_Minh';
     const zone = validZone(tz) ? tz : 'Asia/Ho_Chi_Minh';
     const body = {
       title: v('title').trim(), description: v('description'), rules: v('rules'), timezone: tz,
       starts_at: fromInput(v('starts_at'), zone), ends_at: fromInput(v('ends_at'), zone),
       questions_per_attempt: int('questions_per_attempt', v('questions_per_attempt')),
-      time_limit_seconds: int('time_limit_seconds', v('time_limit_seconds')),
+      time_limit_seconds: minutes('time_limit_seconds', v('time_limit_seconds')),
       max_attempts: int('max_attempts', v('max_attempts')),
       counted_attempt: v('counted_attempt'),
       grace_seconds: int('grace_seconds', v('grace_seconds')),
@@ -207,6 +262,9 @@ export default async function edit(ctx) {
       excluded: v('excluded').split(/\r?\n/).map((x) => x.trim()).filter(Boolean),
       review_after_final: reviewOn.checked,
     };
+    // A published contest's end may only move later; the box's min says so too.
+    // (Compared as the box holds it, to the second: the stored end may carry milliseconds.)
+    if (published && body.ends_at && Date.parse(body.ends_at) < Date.parse(bodyOf(c).ends_at)) bad.ends_at = { code: 'earlier', message: t('f.ends_at.earlier') };
     return { body, bad };
   }
 

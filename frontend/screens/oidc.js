@@ -5,11 +5,33 @@
 // its password instead. Its own module: most citizens never come here.
 import * as api from '../api.js';
 import { h, mount, field, clearErrors, say, busy } from '../dom.js';
-import { t, errorText } from '../i18n.js';
+import { t, errorText, addStrings } from '../i18n.js';
 import { addressFields } from '../places.js';
 import {
-  nextPath, signedIn, handle, phoneField, passwordField, step, stepper, codeBox, requestError, fieldsAcross,
+  nextPath, signedIn, handle, phoneField, passwordField, step, stepper, codeBox, requestError, fieldsAcross, empty,
 } from './auth.js';
+
+addStrings({
+  vi: {
+    oidc_title: 'Hoàn tất đăng nhập bằng {name}',
+    oidc_hello: 'Xin chào {name}!',
+    oidc_intro: 'Bạn đã đăng nhập qua {app}. Để dự thi, bạn chỉ cần bổ sung vài thông tin còn thiếu dưới đây.',
+    oidc_intro_none: 'Bạn đã đăng nhập qua {app}. Bấm “Hoàn tất” để vào trang dự thi.',
+    oidc_phone_unverified: 'Số điện thoại trong {app} chưa được xác thực. Chúng tôi sẽ gửi mã gồm 6 chữ số qua tin nhắn đến số này để xác nhận số điện thoại là của bạn.',
+    oidc_no_code: 'Nếu số này đã có tài khoản, hệ thống sẽ không gửi mã: hãy dùng “Liên kết bằng mật khẩu” ở cuối trang.',
+    submit_complete: 'Hoàn tất',
+    oidc_link: 'Liên kết bằng mật khẩu',
+    oidc_link_title: 'Liên kết với tài khoản đã có',
+    oidc_link_intro: 'Nhập số điện thoại và mật khẩu của tài khoản bạn đã đăng ký. Từ lần sau, đăng nhập bằng {app} là vào thẳng tài khoản này.',
+    oidc_already: 'Số {phone} đã có tài khoản dự thi. Hãy nhập mật khẩu của tài khoản đó để liên kết.',
+    submit_link: 'Liên kết và đăng nhập',
+    oidc_link_back: 'Chưa có tài khoản? Quay lại bổ sung thông tin',
+    oidc_gone_title: 'Phiên đăng nhập đã hết hạn',
+    oidc_gone: 'Thông tin từ ứng dụng công dân chỉ được giữ 30 phút để bạn hoàn tất đăng nhập. Vui lòng đăng nhập lại.',
+    login_again: 'Đăng nhập lại',
+    'e.oidc_staff': 'Tài khoản ban tổ chức chỉ đăng nhập bằng mật khẩu, không liên kết với ứng dụng công dân.',
+  },
+});
 
 export default async function completeScreen(ctx) {
   let pending;
@@ -137,6 +159,7 @@ function signupSteps(ctx, pending, msg, toLink) {
     if (number === phone && code.waiting()) return go(1); // back with the same number: no second message
     clearErrors(form1);
     say(msg);
+    if (!number) return fieldsAcross(form1, [sections[0]], go, msg, empty(form1, ['phone']));
     busy(send, async () => {
       try {
         const r = await api.requestCode(number, 'register');
@@ -178,9 +201,15 @@ function signupSteps(ctx, pending, msg, toLink) {
     if (address) body.address = { ...address.value(), hamlet: form3.elements['address.hamlet'].value.trim() };
     clearErrors(root);
     say(msg);
+    // Empty boxes are told at once (after address.value(), which may pick the one match typed).
+    const missing = form3
+      ? { ...empty(form3, needs.has('full_name') ? ['full_name'] : []), ...address?.missing(), ...empty(form3, address ? ['address.hamlet'] : []) }
+      : {};
+    if (Object.keys(missing).length) return fieldsAcross(root, sections, go, msg, missing);
     return busy(submit, async () => {
       try {
-        signedIn(ctx, (await api.completeOidcSignup(body)).user);
+        const { user } = await api.completeOidcSignup(body);
+        signedIn(ctx, user, t('registered', { name: user.full_name })); // an account was made: say so
       } catch (err) {
         if (err.status === 404) {
           gone(ctx);
@@ -222,7 +251,7 @@ function linkForm(ctx, msg, app, back) {
         throw err;
       }
       signedIn(ctx, user);
-    });
+    }, ['phone', 'password']);
   });
   return {
     el,

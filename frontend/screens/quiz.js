@@ -27,6 +27,9 @@ export default async function quiz(ctx) {
   const c = cachedContest(a.contest_id) || (await api.contest(a.contest_id)).contest;
   setTitle(c.title);
   note.set(a.contest_id, 'attempt', id);
+  // While the clock runs, "Đăng xuất" asks first (app.js): signing out does not stop it.
+  ctx.session.quizRunning = true;
+  onLeave(() => { ctx.session.quizRunning = false; });
 
   // The phone's clock may be wrong: measure its offset from the server once,
   // then recompute what is left from Date.now() on every tick, so the countdown
@@ -52,12 +55,30 @@ export default async function quiz(ctx) {
   let closed = false;
 
   const heading = h('h1', { class: 'qn', tabindex: -1 });
-  const timer = h('span', { class: 'timer', role: 'timer', 'aria-label': t('time_left') });
+  // The clock's label is visible, and says why the clock turned red in the last minute.
+  const clockLabel = h('span', { class: 'clock-label', id: 'clock-label' }, t('time_left'));
+  const timer = h('span', { class: 'timer', role: 'timer', 'aria-labelledby': 'clock-label' });
+  const clockBox = h('div', { class: 'clock' }, clockLabel, timer);
+  const bar = h('div', { class: 'quizbar' }, heading, clockBox);
   const progress = h('progress', { max: n });
   const announcer = h('p', { class: 'sr-only', 'aria-live': 'assertive' });
   const saveLine = h('p', { class: 'save', role: 'status' });
   const body = h('div');
-  mount(main, h('div', { class: 'quizbar' }, heading, timer), progress, announcer, body, saveLine);
+  mount(main, bar, progress, announcer, body, saveLine);
+
+  /**
+   * Brings the top of what was just drawn into view, just under the sticky bar:
+   * with large text on a small phone the bar is tall, and "Câu tiếp" pressed at
+   * the foot of a long question would otherwise open the next one half hidden.
+   */
+  function showTop() {
+    const el = body.firstElementChild;
+    if (!el || !el.isConnected) return;
+    const below = bar.getBoundingClientRect().bottom + 8;
+    document.documentElement.style.setProperty('--bar', `${Math.ceil(below)}px`);
+    const top = el.getBoundingClientRect().top;
+    if (top < below || top > innerHeight * 0.4) window.scrollBy(0, top - below);
+  }
 
   const announce = (text) => { announcer.textContent = ''; setTimeout(() => { announcer.textContent = text; }, 50); };
 
@@ -84,7 +105,8 @@ export default async function quiz(ctx) {
     index = i;
     note.set(id, 'pos', i);
     draw();
-    heading.focus();
+    heading.focus({ preventScroll: true });
+    showTop();
   }
 
   function grid() {
@@ -102,7 +124,7 @@ export default async function quiz(ctx) {
     heading.textContent = t('question_n', { i: index + 1, n });
     const name = `q-${q.id}`;
     mount(body,
-      h('fieldset', {},
+      h('fieldset', { class: 'quiz-q' },
         h('legend', { class: 'qtext' }, q.text),
         h('div', { class: 'options' }, q.options.map((o) => h('label', { class: 'option' },
           h('input', {
@@ -139,17 +161,43 @@ export default async function quiz(ctx) {
       button);
     form.addEventListener('submit', (e) => { e.preventDefault(); submit(false); });
     mount(body,
-      timeUp ? h('p', { class: 'notice warn' }, t('time_up')) : null,
-      h('p', {}, missing ? t('unanswered', { n: num(missing) }) : t('all_answered', { n: num(n) })),
-      missing ? grid() : null,
+      h('div', { class: 'quiz-q' },
+        h('p', {}, missing ? t('unanswered', { n: num(missing) }) : t('all_answered', { n: num(n) })),
+        h('p', { class: 'hint' }, t('answers_list'))),
+      answerList(),
       form,
       msg,
-      h('div', { class: 'qnav' }, h('button', { type: 'button', class: 'secondary full', disabled: timeUp, onclick: () => go(n - 1) }, t('prev'))));
+      h('div', { class: 'qnav' }, h('button', { type: 'button', class: 'secondary full', onclick: () => go(n - 1) }, t('prev'))));
+  }
+
+  /** Every question with the answer chosen (or "Chưa trả lời"); a tap goes back to it. */
+  function answerList() {
+    return h('ol', { class: 'answered' }, qs.map((q, i) => {
+      const o = q.options.find((x) => x.id === answers.get(q.id));
+      return h('li', {}, h('button', { type: 'button', class: o ? null : 'missing', onclick: () => go(i) },
+        h('b', {}, t('go_question', { i: i + 1 })), h('span', {}, o ? o.text : t('not_answered'))));
+    }));
+  }
+
+  /**
+   * Time is up: nothing to edit or press any more. The screen says what happens
+   * now (the submit under way, or the server closing the attempt with what it saved).
+   */
+  function drawEnded() {
+    heading.textContent = t('time_up_title');
+    const pred = c.prediction.enabled ? prediction() : null;
+    const sending = pred !== undefined;
+    mount(body,
+      h('div', { class: 'quiz-q notice warn' },
+        h('p', {}, h('b', {}, t('time_up'))),
+        h('p', {}, t(sending ? 'ended_sending' : 'ended_wait'))),
+      c.prediction.enabled ? h('p', {}, `${t('your_prediction')}: `, pred === undefined ? t('no_prediction') : num(pred)) : null,
+      msg);
   }
 
   function draw() {
     updateProgress();
-    if (index >= n) drawReview(); else drawQuestion();
+    if (timeUp) drawEnded(); else if (index >= n) drawReview(); else drawQuestion();
   }
 
   /** The prediction as a number, or undefined when it is missing or not a whole number 0..1e9. */
@@ -164,12 +212,13 @@ export default async function quiz(ctx) {
     if (submitting || closed) return;
     const pred = c.prediction.enabled ? prediction() : null;
     if (pred === undefined) {
+      if (auto) return; // no prediction to send: the server closes the attempt with what it saved
       if (index !== n) go(n);
       if (form) showFieldErrors(form, { prediction: { code: 'bad', message: t('prediction_bad') } });
       return;
     }
     submitting = true;
-    if (index === n) { clearErrors(form); drawReview(); }
+    if (index === n && !timeUp) { clearErrors(form); drawReview(); }
     say(msg, 'info', t('submitting'));
     try {
       const list = [...answers].map(([q, o]) => ({ question_id: q, option_id: o }));
@@ -180,8 +229,8 @@ export default async function quiz(ctx) {
     } catch (err) {
       submitting = false;
       if (err.code === 'attempt_expired' || err.code === 'attempt_submitted') return closedByServer(err);
-      if (index === n) drawReview();
-      if (err.fields) {
+      if (index === n && !timeUp) drawReview();
+      if (err.fields && !timeUp) {
         const orphans = showFieldErrors(form, err.fields);
         if (orphans.length) say(msg, 'error', orphans.join(' '));
       } else if (err.transient && !pastGrace()) {
@@ -199,6 +248,7 @@ export default async function quiz(ctx) {
 
   function finish() {
     closed = true;
+    ctx.session.quizRunning = false;
     clearInterval(ticker);
     clearTimeout(retrySubmit);
     for (const what of ['pos', 'pred']) note.set(id, what, null);
@@ -209,8 +259,9 @@ export default async function quiz(ctx) {
     if (closed) return;
     finish();
     store.finish();
-    heading.textContent = t('time_up');
+    heading.textContent = t('time_up_title');
     timer.textContent = clock(0);
+    clockLabel.textContent = t('time_up_title');
     mount(body,
       h('div', { class: 'notice error', role: 'alert' }, err.code === 'attempt_submitted' ? t('e.attempt_submitted') : t('expired_msg')),
       h('a', { class: 'button block', href: `/attempts/${id}/result` }, t('see_result')));
@@ -223,15 +274,22 @@ export default async function quiz(ctx) {
   function tick() {
     const ms = left();
     timer.textContent = clock(ms);
-    timer.classList.toggle('low', ms <= 60000);
+    const low = ms <= 60000;
+    timer.classList.toggle('low', low);
+    clockBox.classList.toggle('low', low);
+    clockLabel.textContent = t(ms <= 0 ? 'time_up_title' : low ? 'under_1m' : 'time_left');
     let say10 = null;
     for (const [s, key] of THRESHOLDS) if (!spoken.has(s) && ms <= s * 1000) { spoken.add(s); say10 = key; }
     if (say10) announce(t(say10));
-    if (ms <= 0 && !timeUp) {
+    if (ms <= 0 && !timeUp && !closed) {
       timeUp = true;
       announce(t('time_up'));
-      // Time is up: send what there is. Without a prediction the submit screen asks for it.
-      if (!c.prediction.enabled || prediction() !== undefined) submit(true); else go(n);
+      // Time is up: send what there is, within the grace period. Without a prediction
+      // there is nothing to submit: the server closes the attempt with the saved answers.
+      draw();
+      showTop();
+      store.flush();
+      submit(true);
     }
     if (pastGrace() && !submitting && !retrySubmit) closedByServer({ code: 'attempt_expired' });
   }
@@ -239,4 +297,5 @@ export default async function quiz(ctx) {
   onLeave(() => { clearInterval(ticker); clearTimeout(retrySubmit); window.removeEventListener('online', onOnline); });
   draw();
   tick();
+  setTimeout(showTop, 0); // once the screen is on the page (app.js mounts it after this returns)
 }

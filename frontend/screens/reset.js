@@ -3,8 +3,21 @@
 // citizens do not download it.
 import * as api from '../api.js';
 import { h, mount, showFieldErrors, clearErrors, say, busy } from '../dom.js';
-import { t, errorText } from '../i18n.js';
-import { nextPath, phoneField, passwordField, step, stepper, codeBox, requestError, fieldsAcross } from './auth.js';
+import { t, errorText, addStrings } from '../i18n.js';
+import { nextPath, phoneField, passwordField, step, stepper, codeBox, requestError, fieldsAcross, empty } from './auth.js';
+
+addStrings({
+  vi: {
+    reset_title: 'Đặt lại mật khẩu',
+    reset_intro: 'Chúng tôi sẽ gửi mã gồm 6 chữ số qua tin nhắn đến số điện thoại của tài khoản.',
+    have_staff_code: 'Tôi đã có mã từ cán bộ',
+    code_sent_reset: 'Nếu số {phone} có tài khoản, bạn sẽ nhận được tin nhắn có mã 6 chữ số trong vài phút. Mã có hiệu lực trong {m} phút.',
+    no_code_reset: 'Nếu số này chưa có tài khoản, hệ thống sẽ không gửi mã: hãy đăng ký.',
+    staff_code_intro: 'Nhập mã 6 chữ số mà cán bộ đã đọc cho bạn qua điện thoại, rồi chọn mật khẩu mới.',
+    submit_reset: 'Đặt mật khẩu mới',
+    reset_ok: 'Đã đặt mật khẩu mới. Hãy đăng nhập bằng mật khẩu mới.',
+  },
+});
 
 export default async function resetScreen(ctx) {
   const { main, query, setTitle, state } = ctx;
@@ -47,6 +60,7 @@ export default async function resetScreen(ctx) {
     if (number === phone && code.waiting()) return go(1);
     clearErrors(form1);
     say(msg);
+    if (!number) return fieldsAcross(form1, [sections[0]], go, msg, empty(form1, ['phone']));
     busy(send, async () => {
       try {
         const r = await api.requestCode(number, 'reset');
@@ -73,6 +87,8 @@ export default async function resetScreen(ctx) {
     if (!otp) return;
     clearErrors(root);
     say(msg);
+    const missing = empty(form2, ['new_password']);
+    if (Object.keys(missing).length) return fieldsAcross(root, sections, go, msg, missing);
     busy(save, async () => {
       try {
         await api.resetPassword(phone, otp, form2.elements.new_password.value);

@@ -4,6 +4,7 @@ import * as api from '../api.js';
 import { h, mount, field, say, busy, notice, clearErrors, showFieldErrors } from '../dom.js';
 import { t, num, vnd, duration, errorText } from '../i18n.js';
 import { staffOnly, tabs } from './staff.js';
+import { codeBlock } from './winners.js';
 
 const LIMIT = 50;
 
@@ -56,28 +57,33 @@ export default async function results(ctx) {
       mount(table);
       return null;
     }
+    // The two codes under their own headings: in the list's narrow column a phone
+    // would wrap even their short form a few characters wide.
     mount(summary, h('dl', { class: 'facts' },
       r.actual_figure != null ? [h('dt', {}, t('actual_figure')), h('dd', {}, num(r.actual_figure))] : null,
-      h('dt', {}, t('total_ranked')), h('dd', {}, num(r.total ?? r.rows.length)),
-      h('dt', {}, t('draw_seed')), h('dd', { class: 'mono' }, r.draw_seed || '—'),
-      h('dt', {}, t('digest')), h('dd', { class: 'mono' }, r.digest || '—')));
+      h('dt', {}, t('total_ranked')), h('dd', {}, num(r.total ?? r.rows.length))),
+      codeBlock('draw_seed', r.draw_seed, 'h3'),
+      r.digest ? codeBlock('digest', r.digest, 'h3') : null);
     const head = ['rank', 'r_name', 'r_address', 'r_score', 'r_prediction', 'r_duration', 'r_decided', 'r_prize'];
     if (admin && !r.digest) head.push('r_actions');
     const total = r.total ?? r.rows.length;
+    // Each cell carries its column's name: on a phone a row is a card of "name: value" lines.
+    let col = 0;
+    const td = (cls, ...v) => h('td', { class: cls, 'data-label': t(head[col++ % head.length]) }, h('span', {}, ...v));
     mount(table,
       h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': t('ranking_table') },
-        h('table', {},
+        h('table', { class: 'stack' },
           h('thead', {}, h('tr', {}, head.map((k) => h('th', { scope: 'col' }, t(k))))),
           h('tbody', {}, r.rows.map((row) => h('tr', {},
-            h('td', { class: 'num' }, row.rank),
-            h('td', {}, row.user.full_name, h('br'), h('span', { class: 'muted' }, row.user.phone)),
-            h('td', {}, address(row.user.address)),
-            h('td', { class: 'num' }, `${row.score}/${row.question_count}`),
-            h('td', { class: 'num' }, row.prediction != null ? `${num(row.prediction)} (${num(row.prediction_error)})` : '—'),
-            h('td', { class: 'num' }, duration(row.duration_ms, true)),
-            h('td', {}, row.decided_by ? t(`k_${row.decided_by}`) : t('d_none')),
-            h('td', {}, row.prize ? [row.prize.name, h('br'), vnd(row.prize.amount)] : '—'),
-            admin && !r.digest ? h('td', {}, h('button', { type: 'button', class: 'small secondary', 'aria-label': t('disqualify_who', { name: row.user.full_name }), onclick: () => disqualifyForm(row.user) }, t('disqualify'))) : null))))),
+            td('num', row.rank),
+            td(null, h('span', {}, row.user.full_name, h('br'), h('span', { class: 'muted' }, row.user.phone))),
+            td(null, address(row.user.address)),
+            td('num', `${row.score}/${row.question_count}`),
+            td('num', row.prediction != null ? `${num(row.prediction)} (${num(row.prediction_error)})` : '—'),
+            td('num', duration(row.duration_ms, true)),
+            td(null, row.decided_by ? t(`k_${row.decided_by}`) : t('d_none')),
+            td(null, row.prize ? h('span', {}, row.prize.name, h('br'), vnd(row.prize.amount)) : '—'),
+            admin && !r.digest ? td(null, h('button', { type: 'button', class: 'small secondary', 'aria-label': t('disqualify_who', { name: row.user.full_name }), onclick: () => disqualifyForm(row.user) }, t('disqualify'))) : null))))),
       total > LIMIT ? h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'secondary small', disabled: offset === 0, onclick: () => { offset = Math.max(0, offset - LIMIT); load(); } }, t('prev_page')),
         h('span', {}, t('page_of', { a: num(offset + 1), b: num(Math.min(offset + LIMIT, total)), n: num(total) })),

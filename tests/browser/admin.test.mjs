@@ -136,7 +136,9 @@ test('an admin computes the results, disqualifies, finalizes and downloads the w
   await p2.goto(`${BASE}/contests/${contest.id}`);
   await p2.getByRole('link', { name: 'Xem danh sách đoạt giải' }).click();
   await p2.getByRole('heading', { level: 1, name: 'Danh sách đoạt giải' }).waitFor();
-  await p2.getByRole('heading', { level: 2, name: 'Hạng 1: Nguyễn Thị Mai' }).waitFor();
+  // A table on a laptop, one card per winner on a phone (phone.test.mjs); each cell names its column.
+  await p2.locator('table.winners tbody tr').first().locator('td[data-label="Họ và tên"]').filter({ hasText: 'Nguyễn Thị Mai' }).waitFor();
+  assert.equal(await p2.locator('table.winners tbody tr').first().locator('td[data-label="Hạng"]').textContent(), '1');
   assert.equal(await p2.getByText('Phạm Thị Lan').count(), 0, 'the disqualified participant wins nothing');
   assert.ok(!(await p2.content()).includes(people.mai.phone), 'phones are masked');
   await screen(p2, 'citizen-14-winners');

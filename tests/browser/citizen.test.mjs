@@ -82,9 +82,9 @@ test('a citizen registers, takes the quiz through a reload and a spell offline, 
   await page.getByRole('button', { name: 'Tiếp tục' }).click();
   await page.getByRole('heading', { level: 2, name: 'Bước 3/3: Thông tin dự thi' }).waitFor();
   await page.getByRole('button', { name: 'Đăng ký', exact: true }).click();
-  await page.getByText('Mật khẩu cần ít nhất 8 ký tự.').waitFor();
+  await page.getByText('Vui lòng nhập mật khẩu.').waitFor(); // said at once, nothing sent
   assert.ok(await page.locator('[data-field="address.province_code"] .err').isVisible(), 'the province error is shown at the province field');
-  assert.ok(await page.locator('[data-field="address.commune_code"] .err').isVisible(), 'and the commune error at the commune field');
+  assert.ok(await page.locator('[data-field="address.hamlet"] .err').isVisible(), 'and the hamlet error at the hamlet field');
   await screen(page, 'citizen-03b-register-details-errors');
 
   await page.getByLabel('Mật khẩu', { exact: true }).fill('sếu-đầu-đỏ-2024');
@@ -99,8 +99,10 @@ test('a citizen registers, takes the quiz through a reload and a spell offline, 
   assert.equal(new URL(page.url()).pathname, `/contests/${openContest.id}`);
   await screen(page, 'citizen-04-contest-signed-in');
 
-  // The quiz: one question per screen, each answer saved at once.
+  // The quiz: one question per screen, each answer saved at once. "Sẵn sàng?" first:
+  // only its second button starts the clock.
   await start.click();
+  await page.getByRole('button', { name: 'Bắt đầu tính giờ' }).click();
   await page.getByRole('heading', { level: 1, name: 'Câu 1/5' }).waitFor();
   const attemptId = new URL(page.url()).pathname.split('/')[2];
   const token = await cookieToken(context);
@@ -178,8 +180,18 @@ test('a citizen registers, takes the quiz through a reload and a spell offline, 
   await screen(page, 'citizen-08-result');
   // The flow ends at the result: what it downloaded, the reload included.
   const kb = (n) => (n / 1024).toFixed(1);
-  console.log(`BUDGET citizen flow (list → contest → register → quiz with a reload → submit → result) downloaded ${kb(bytes.all)} KB compressed in ${bytes.requests} requests (budget 60 KB): app files ${kb(bytes.app)} KB, API ${kb(bytes.all - bytes.app)} KB; of the total, ${kb(bytes.headers)} KB are response headers and ${kb(bytes.all - bytes.headers)} KB bodies`);
+  console.log(`BUDGET citizen flow (list → contest → register → quiz with a reload → submit → result) downloaded ${kb(bytes.all)} KB compressed in ${bytes.requests} requests (aim 60 KB, ceiling 90 KB): app files ${kb(bytes.app)} KB, API ${kb(bytes.all - bytes.app)} KB; of the total, ${kb(bytes.headers)} KB are response headers and ${kb(bytes.all - bytes.headers)} KB bodies`);
   if (process.env.BUDGET_DETAIL) for (const [n, u] of bytes.list) console.log(`BUDGET-DETAIL ${n} ${u}`);
+  // Only the citizen's own files: no staff screens or styles, no English, no reset or citizen-app screens.
+  const fetched = new Set(bytes.list.map(([, u]) => String(u)).filter((u) => u.startsWith(BASE)).map((u) => new URL(u).pathname));
+  for (const f of ['/en.js', '/staff.css', '/screens/staff.js', '/screens/reset.js', '/screens/oidc.js', '/screens/account.js']) {
+    assert.ok(!fetched.has(f), `${f} is not downloaded in the citizen flow`);
+  }
+  // The aim is 60 KB. Measured here (HTTP/1.1 on loopback, the server's fast
+  // gzip, ~530 bytes of headers on every reply) the flow is ~87 KB, ~20 KB of
+  // them API replies: this ceiling stops it growing until the server's side
+  // (headers, compression level) is lighter.
+  assert.ok(bytes.all <= 90 * 1024, `the citizen flow downloads ${kb(bytes.all)} KB (ceiling 90 KB, aim 60 KB)`);
 
   // Back on the contest page: the attempt is listed and a second one is offered.
   await page.getByRole('link', { name: 'Về trang cuộc thi' }).click();
@@ -257,6 +269,7 @@ test('when time is up the citizen is told clearly, and the saved answers are sco
 
   // First attempt: the countdown runs out on the question screen.
   await page.getByRole('button', { name: 'Bắt đầu làm bài' }).click();
+  await page.getByRole('button', { name: 'Bắt đầu tính giờ' }).click();
   await page.getByRole('heading', { level: 1, name: 'Câu 1/3' }).waitFor();
   await answer(page, 0);
   await saveLine(page).filter({ hasText: 'Đã lưu câu trả lời.' }).waitFor();
@@ -272,6 +285,7 @@ test('when time is up the citizen is told clearly, and the saved answers are sco
   await page.getByRole('link', { name: 'Về trang cuộc thi' }).click();
   await page.clock.setFixedTime(Date.now());
   await page.getByRole('button', { name: 'Thi lượt tiếp theo' }).click();
+  await page.getByRole('button', { name: 'Bắt đầu tính giờ' }).click();
   await page.getByRole('heading', { level: 1, name: 'Câu 1/3' }).waitFor();
   await answer(page, 1);
   await new Promise((r) => setTimeout(r, 13_000));

@@ -38,6 +38,32 @@ export async function phone(browser, extra = {}) {
   });
 }
 
+/**
+ * A small, cheap phone with the text size raised to 150 %: 320×640 CSS px, and
+ * the root font size at 150 % set before the app's own styles load. Chrome on
+ * Android scales text by the system's font size (its "text scaling") without
+ * changing the page's width; the app sizes everything in rem, so a larger root
+ * size is the same effect (the width stays 320 px, unlike a page zoom).
+ */
+export async function smallPhone(browser, extra = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2,
+    locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', acceptDownloads: true, ...extra,
+  });
+  // The phone's factor multiplies the page's own root size: 150 %, or 150 % of the
+  // app's "Cỡ chữ lớn" 125 %. Added before the page's own styles, so it wins by !important only.
+  await context.addInitScript(() => {
+    const apply = () => {
+      const style = document.createElement('style');
+      style.textContent = 'html { font-size: 150% !important } html.big { font-size: 187.5% !important }';
+      document.documentElement.prepend(style);
+    };
+    if (document.documentElement) apply();
+    else new MutationObserver((_, o) => { if (document.documentElement) { o.disconnect(); apply(); } }).observe(document, { childList: true });
+  });
+  return context;
+}
+
 /** An organiser's laptop. */
 export async function laptop(browser) {
   return browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', acceptDownloads: true });

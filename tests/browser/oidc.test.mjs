@@ -146,7 +146,7 @@ test('a citizen the app gives no address is asked for the address only, then sig
 
   // Nothing chosen: said at the fields, nothing sent that signs in.
   await page.getByRole('button', { name: 'Hoàn tất', exact: true }).click();
-  await page.locator('[data-field="address.province_code"] .err').filter({ hasText: 'Hãy chọn tỉnh/thành phố.' }).waitFor();
+  await page.locator('[data-field="address.province_code"] .err').filter({ hasText: 'Vui lòng chọn tỉnh/thành phố.' }).waitFor();
   assert.equal(await page.getByLabel('Tỉnh/thành phố').getAttribute('aria-invalid'), 'true');
   assert.ok(await signedOut(context));
   await screen(page, 'oidc-05-complete-address-error');

@@ -317,6 +317,8 @@ test('on a phone, a citizen sees the contests grouped by organisation, and an or
   const logo = youth.getByRole('img', { name: YOUTH.name });
   assert.equal(await logo.getAttribute('width'), '48');
   assert.equal(await logo.getAttribute('height'), '48');
+  // Lazy: it loads when near the screen (the run's other contests may fill the page above it).
+  await logo.scrollIntoViewIfNeeded();
   await page.waitForFunction(() => [...document.querySelectorAll('section img.logo')].some((i) => i.complete && i.naturalWidth === 16));
   // The hotline: a link that dials.
   const dial = youth.getByRole('link', { name: YOUTH.hotline });
