@@ -56,6 +56,18 @@ async fn serve(
     };
     let mut data = file.data.into_owned();
     let mut hash = file.metadata.sha256_hash().to_vec();
+    // Phones get the code without its comments (see `strip`).
+    if name.ends_with(".js") || name.ends_with(".css") {
+        if let Ok(text) = std::str::from_utf8(&data) {
+            data = if name.ends_with(".js") {
+                super::strip::js(text)
+            } else {
+                super::strip::css(text)
+            }
+            .into_bytes();
+        }
+        hash.push(b's');
+    }
     if name == "index.html"
         && let Some(tags) = contest_card(&state, &path).await
     {

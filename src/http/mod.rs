@@ -18,6 +18,7 @@ pub mod organisations;
 pub mod play;
 pub mod results;
 pub mod schema;
+pub mod strip;
 pub mod views;
 
 use crate::domain::clock::Clock;
