@@ -164,9 +164,9 @@ pub async fn scan_rate(db: &Db, contest_id: &str) -> anyhow::Result<(f64, u64)> 
 }
 
 /// How many single rows the backend can take (for the header).
-pub fn describe(backend: Backend) -> &'static str {
+pub fn describe(backend: Backend, pg: &str) -> String {
     match backend {
-        Backend::Sqlite => "SQLite file in a temporary directory",
-        Backend::Postgres => "PostgreSQL at 127.0.0.1:5432",
+        Backend::Sqlite => "SQLite file in a temporary directory".to_owned(),
+        Backend::Postgres => format!("PostgreSQL at {}", crane::settings::redact_url(pg)),
     }
 }

@@ -429,7 +429,7 @@ async fn run(opts: Opts) -> anyhow::Result<i32> {
                 .and_then(|l| l.split_whitespace().next().map(str::to_owned))
                 .unwrap_or_default()
         ));
-        report.header("database", format!("{}; {}", baselines::describe(backend), bdb.durability().await));
+        report.header("database", format!("{}; {}", baselines::describe(backend, &opts.pg), bdb.durability().await));
         report.header("server", format!(
             "{} × `crane serve` ({}){}, default settings, abuse limits lifted{}",
             opts.instances,
