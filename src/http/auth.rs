@@ -443,32 +443,49 @@ async fn login(
     req: HttpRequest,
     body: ApiJson<LoginBody>,
 ) -> ApiResult<HttpResponse> {
-    let ip = client_ip(&req, &state.trusted_proxies);
-    state
-        .limits
-        .login_from(ip)
-        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    sign_in_from(&state, &req)?;
     let body = body.into_inner().await?;
-    let phone = Phone::parse(&body.phone).ok();
-    let key = phone
-        .as_ref()
-        .map_or_else(|| body.phone.trim().to_owned(), |p| p.as_str().to_owned());
-    state
-        .limits
-        .phone_locked(&key)
-        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let (phone, key) = password_phone(&state, &body.phone)?;
     let user =
         accounts::authenticate(state.ctx(), &state.hasher, phone.as_ref(), &body.password).await?;
     match user {
         Some(user) => signed_in(&state, &req, user, actix_web::http::StatusCode::OK).await,
-        _ => {
-            state.limits.login_failed(&key);
-            Err(ApiError::InvalidCredentials(Text::new(
-                "Số điện thoại hoặc mật khẩu không đúng",
-                "wrong phone or password",
-            )))
-        }
+        _ => Err(wrong_password(&state, &key)),
     }
+}
+
+/// A sign-in with a password is counted against the client's allowance.
+pub(super) fn sign_in_from(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
+    let ip = client_ip(req, &state.trusted_proxies);
+    state
+        .limits
+        .login_from(ip)
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })
+}
+
+/// The phone of a password sign-in (none when what was typed is not a
+/// phone) and the key its failures count under; refused while that key is
+/// locked after too many wrong passwords.
+pub(super) fn password_phone(state: &AppState, typed: &str) -> ApiResult<(Option<Phone>, String)> {
+    let phone = Phone::parse(typed).ok();
+    let key = phone
+        .as_ref()
+        .map_or_else(|| typed.trim().to_owned(), |p| p.as_str().to_owned());
+    state
+        .limits
+        .phone_locked(&key)
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    Ok((phone, key))
+}
+
+/// A wrong phone and password: counted against the key, told as one answer
+/// whichever of the two was wrong.
+pub(super) fn wrong_password(state: &AppState, key: &str) -> ApiError {
+    state.limits.login_failed(key);
+    ApiError::InvalidCredentials(Text::new(
+        "Số điện thoại hoặc mật khẩu không đúng",
+        "wrong phone or password",
+    ))
 }
 
 #[utoipa::path(

@@ -8,15 +8,15 @@
 //! short Vietnamese page saying what happened and what to do (try again, or
 //! sign in with the phone), never JSON and never a bare 500.
 
-use super::auth::{AddressBody, session_cookie, signed_in};
+use super::auth::{
+    AddressBody, password_phone, session_cookie, sign_in_from, signed_in, wrong_password,
+};
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, cross_site_refusal};
-use super::limits::client_ip;
 use super::openapi::errors;
 use super::{AppState, views};
 use crate::app::sign_in::{self, Additions, Failure, Outcome};
 use crate::domain::Problems;
-use crate::domain::Text;
 use crate::domain::phone::Phone;
 use crate::oidc::{Oidc, OidcError};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
@@ -469,20 +469,9 @@ async fn link(
         return Err(refused);
     }
     let token = signup_token(&req)?;
-    let ip = client_ip(&req, &state.trusted_proxies);
-    state
-        .limits
-        .login_from(ip)
-        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    sign_in_from(&state, &req)?;
     let body = body.into_inner().await?;
-    let phone = Phone::parse(&body.phone).ok();
-    let key = phone
-        .as_ref()
-        .map_or_else(|| body.phone.trim().to_owned(), |p| p.as_str().to_owned());
-    state
-        .limits
-        .phone_locked(&key)
-        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let (phone, key) = password_phone(&state, &body.phone)?;
     let linked = sign_in::link_with_password(
         state.ctx(),
         &state.hasher,
@@ -492,11 +481,7 @@ async fn link(
     )
     .await?;
     let Some(user) = linked else {
-        state.limits.login_failed(&key);
-        return Err(ApiError::InvalidCredentials(Text::new(
-            "Số điện thoại hoặc mật khẩu không đúng",
-            "wrong phone or password",
-        )));
+        return Err(wrong_password(&state, &key));
     };
     let mut res = signed_in(&state, &req, user, StatusCode::OK).await?;
     res.add_cookie(&flow_cookie(&state, &req, SIGNUP_COOKIE, "", 0))
