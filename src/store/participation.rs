@@ -1,5 +1,5 @@
-//! How many people have taken part in each contest (started an attempt), for
-//! the home page's live count: one grouped count over the attempts index,
+//! How many people have taken part in each published contest (started an
+//! attempt), for the home page's live count: one grouped count over the attempts index,
 //! kept 30 seconds. A stale figure is answered at once while one request
 //! counts again in the background, so no page ever waits for the count but
 //! the very first.
@@ -49,7 +49,13 @@ impl Participation {
         let rows = db
             .conn
             .query_all_raw(db.stmt(
-                "SELECT contest_id, COUNT(DISTINCT user_id) AS people FROM attempts GROUP BY contest_id",
+                // Published contests only: a finalized one's count no longer
+                // changes and is not shown, and its attempts (up to millions)
+                // need not be counted again every 30 seconds.
+                "SELECT a.contest_id, COUNT(DISTINCT a.user_id) AS people
+                 FROM attempts a JOIN contests c ON c.id = a.contest_id
+                 WHERE c.state = 'published'
+                 GROUP BY a.contest_id",
                 [],
             ))
             .await
