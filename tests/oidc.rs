@@ -496,56 +496,30 @@ async fn an_unverified_phone_never_links_and_the_owner_links_with_the_password()
 
     // Completing with that phone: it has an account, so no code comes; a
     // made-up code is refused and nothing is created.
-    let link_url = format!("{}/api/v1/auth/oidc/link", app.address);
-    let post = |url: String, body: Value| {
-        let cookie = browser
-            .cookie(&app.address, "crane_oidc_signup")
-            .map(|v| format!("crane_oidc_signup={v}"))
-            .unwrap_or_default();
-        let http = reqwest::Client::new();
-        async move {
-            let r = http
-                .post(url)
-                .header("cookie", cookie)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            let status = r.status();
-            let text = r.text().await.unwrap();
-            (
-                status,
-                serde_json::from_str::<Value>(&text).unwrap_or(Value::Null),
-            )
-        }
-    };
-    let (status, body) = post(
-        signup_url.clone(),
+    let r = post_with(
+        &browser,
+        &app,
+        "/auth/oidc/signup",
         json!({"phone": number, "otp": "123456"}),
     )
     .await;
-    assert_eq!(status, 422, "{body}");
-    let (status, body) = post(
-        link_url.clone(),
-        json!({"phone": number, "password": "not the password"}),
-    )
-    .await;
-    assert_eq!(status, 401, "{body}");
-    assert_eq!(body["error"]["code"], "invalid_credentials");
-    let (status, body) = post(
-        link_url.clone(),
-        json!({"phone": number, "password": "sếu đầu đỏ tràm chim"}),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["user"]["id"], reg.body["user"]["id"]);
+    assert_eq!(r.status, 422, "{}", r.text);
+    let link = |password: &str| {
+        post_with(
+            &browser,
+            &app,
+            "/auth/oidc/link",
+            json!({"phone": number, "password": password}),
+        )
+    };
+    let r = link("not the password").await;
+    assert_eq!(r.status, 401, "{}", r.text);
+    assert_eq!(r.code(), "invalid_credentials");
+    let r = link("sếu đầu đỏ tràm chim").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["user"]["id"], reg.body["user"]["id"]);
     // The sign-up is over; the next sign-in goes straight to the account.
-    let (status, _) = post(
-        link_url,
-        json!({"phone": number, "password": "sếu đầu đỏ tràm chim"}),
-    )
-    .await;
-    assert_eq!(status, 404);
+    assert_eq!(link("sếu đầu đỏ tràm chim").await.status, 404);
     let next = sign_in(&app, &mut browser, &sub).await;
     let me = app
         .get("/me", Some(&session_of(&next).expect("signed in")))

@@ -998,12 +998,7 @@ impl Bench {
         self.report.detail(format!(
             "S6 capacity estimate {capacity:.0} arrivals/s from starts {start:.0}/s, submits {submit:.0}/s, reads {read:.0}/s, logins {login:.1}/s; running at half: {rate:.0}/s"
         ));
-        {
-            let mut idle = self.shared.idle.lock().unwrap_or_else(|e| e.into_inner());
-            let n = self.shared.playable();
-            idle.clear();
-            idle.extend((0..n).map(|k| (self.play_cursor + k) % n));
-        }
+        self.refill_idle();
         let stats = Arc::new(Stats::default());
         let sh = self.shared.with_stats(stats.clone());
         let play = self.world.play.clone();
@@ -1083,6 +1078,14 @@ impl Bench {
         Ok(())
     }
 
+    /// Every playable participant is free to play, from the play cursor on.
+    fn refill_idle(&self) {
+        let mut idle = self.shared.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let n = self.shared.playable();
+        idle.clear();
+        idle.extend((0..n).map(|k| (self.play_cursor + k) % n));
+    }
+
     // ---------------------------------------------------------------- drill
 
     /// Phones playing for `drill_seconds` while scripts/cluster.sh breaks
@@ -1099,12 +1102,7 @@ impl Bench {
         const PAUSE: Duration = Duration::from_millis(250);
         let d = Duration::from_secs(self.drill_seconds.max(1));
         eprintln!("drill: {PHONES} phones playing for {} s", d.as_secs());
-        {
-            let mut idle = self.shared.idle.lock().unwrap_or_else(|e| e.into_inner());
-            let n = self.shared.playable();
-            idle.clear();
-            idle.extend((0..n).map(|k| (self.play_cursor + k) % n));
-        }
+        self.refill_idle();
         let stats = Arc::new(Stats::default());
         let sh = self.shared.with_stats(stats.clone());
         let play = self.world.play.clone();

@@ -434,10 +434,7 @@ async fn complete(
     let rules = state.settings.auth.otp_rules();
     let user = sign_in::complete(state.ctx(), &rules, &token, additions, problems).await?;
     tracing::info!(user_id = %user.id, "registered through the citizen app");
-    let mut res = signed_in(&state, &req, user, StatusCode::CREATED).await?;
-    res.add_cookie(&flow_cookie(&state, &req, SIGNUP_COOKIE, "", 0))
-        .ok();
-    Ok(res)
+    signed_in_from_signup(&state, &req, user, StatusCode::CREATED).await
 }
 
 /// An existing account's phone and password.
@@ -483,8 +480,18 @@ async fn link(
     let Some(user) = linked else {
         return Err(wrong_password(&state, &key));
     };
-    let mut res = signed_in(&state, &req, user, StatusCode::OK).await?;
-    res.add_cookie(&flow_cookie(&state, &req, SIGNUP_COOKIE, "", 0))
+    signed_in_from_signup(&state, &req, user, StatusCode::OK).await
+}
+
+/// Signed in like a password sign-in; the sign-up's cookie is cleared.
+async fn signed_in_from_signup(
+    state: &AppState,
+    req: &HttpRequest,
+    user: crate::store::users::User,
+    status: StatusCode,
+) -> ApiResult<HttpResponse> {
+    let mut res = signed_in(state, req, user, status).await?;
+    res.add_cookie(&flow_cookie(state, req, SIGNUP_COOKIE, "", 0))
         .ok();
     Ok(res)
 }

@@ -5,14 +5,9 @@
 // out; a password change; and the code screen in English.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import {
   BASE, ADMIN_PHONE, PASSWORD, launch, phone, laptop, watch, ok, call, screen, cookieToken, newPhone, participant,
-  latestCode, messagesTo, freePort, signIn, waitUntil,
+  latestCode, messagesTo, signIn, waitUntil, secondServer,
 } from './lib.mjs';
 
 let browser;
@@ -139,51 +134,6 @@ test('a citizen registers phone first; a wrong code is refused with the tries le
   assert.deepEqual(problems, []);
   await context.close();
 });
-
-/**
- * A second server on its own database, with settings of its own (`env`): codes
- * that live a few seconds, say, so that an expired code can be met in the
- * browser without shortening them for every other test (the main server keeps
- * 300 s). A new code may be asked for after one second.
- */
-async function secondServer(env) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'crane-otp-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const log = openSync(path.join(dir, 'server.log'), 'w');
-  const child = spawn(process.env.CRANE_BIN || path.resolve('../../target/debug/crane'), ['serve'], {
-    stdio: ['ignore', log, log],
-    env: {
-      ...process.env, DATABASE_URL: `sqlite://${dir}/crane.db?mode=rwc`, CRANE_BIND: `127.0.0.1:${port}`,
-      CRANE_DEMO_ON_EMPTY_DB: 'false', CRANE_AUTH__OTP_RESEND_SECONDS: '1', ...env,
-    },
-  });
-  closeSync(log);
-  const exited = once(child, 'exit');
-  try {
-    await waitUntil(async () => {
-      if (child.exitCode !== null) throw new Error(`the second server stopped: ${readFileSync(path.join(dir, 'server.log'), 'utf8')}`);
-      return (await fetch(`${url}/healthz`).catch(() => null))?.ok;
-    }, 30_000, 'the second server');
-  } catch (e) {
-    child.kill();
-    throw e;
-  }
-  const api = async (method, p, body, token) => {
-    const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
-    if (token) headers.Authorization = `Bearer ${token}`;
-    const res = await fetch(`${url}/api/v1${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, body: await res.json().catch(() => null) };
-  };
-  return {
-    url, api,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 test('an expired code, then one used up by wrong tries: a new code is sent and nothing typed is lost', async () => {
   const TTL = 8; // long enough for the steps after a new code on a busy machine, short enough to wait out

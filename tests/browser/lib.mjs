@@ -195,8 +195,15 @@ export async function secondServer(env = {}) {
     child.kill();
     throw e;
   }
+  /** A JSON call to its API: `{status, body}`. */
+  const api = async (method, p, body, token) => {
+    const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const res = await fetch(`${url}/api/v1${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, body: await res.json().catch(() => null) };
+  };
   return {
-    url,
+    url, api,
     async stop() {
       child.kill('SIGTERM');
       await exited;
