@@ -24,6 +24,9 @@ pub struct Settings {
 #[derive(Clone, Debug, Deserialize)]
 pub struct DatabaseSettings {
     pub max_connections: u32,
+    /// Writers of attempts (group commit), each with its own connection;
+    /// 0 = automatic (see [`Settings::writers`]).
+    pub writers: u32,
     pub busy_timeout_ms: u64,
     pub acquire_timeout_seconds: u64,
     /// A PostgreSQL streaming replica for the lag-tolerant routes (empty: none).
@@ -180,6 +183,19 @@ impl Settings {
     /// (one writer at a time anyway; the rest serve reads) and 32 on
     /// PostgreSQL, where concurrent submits commit in parallel (16 connections
     /// capped them in the benchmark; see docs/performance.md).
+    /// Writers of attempts: always 1 on SQLite, which has one write lock;
+    /// on PostgreSQL `database.writers`, or 4 when 0, so that batches commit
+    /// on several backends (and cores) at once.
+    pub fn writers(&self) -> u32 {
+        if self.database_url.starts_with("sqlite:") {
+            1
+        } else if self.database.writers == 0 {
+            4
+        } else {
+            self.database.writers
+        }
+    }
+
     pub fn pool_size(&self) -> u32 {
         match self.database.max_connections {
             0 if self.database_url.starts_with("sqlite:") => 16,

@@ -46,9 +46,16 @@ fn already_submitted() -> AppError {
 }
 
 /// Marks answers with the domain's scoring rule against the bank.
-struct BankMarking<'a>(&'a Bank);
+struct BankMarking(Arc<Bank>);
 
-impl Marking for BankMarking<'_> {
+impl BankMarking {
+    /// Owned, so the database's writer can mark after the request has queued.
+    fn of(bank: &Arc<Bank>) -> Arc<dyn Marking + Send> {
+        Arc::new(BankMarking(bank.clone()))
+    }
+}
+
+impl Marking for BankMarking {
     fn mark<'p>(
         &self,
         paper: &'p [attempt::DrawnQuestion<String>],
@@ -72,7 +79,7 @@ async fn close_if_overdue(
     ctx: Ctx<'_>,
     a: Attempt,
     c: &Contest,
-    bank: &Bank,
+    bank: &Arc<Bank>,
 ) -> StoreResult<Attempt> {
     if a.accepts_answers(ctx.clock.now(), c.settings.grace_seconds()) || !a.is_open() {
         return Ok(a);
@@ -82,7 +89,7 @@ async fn close_if_overdue(
         &a,
         &[],
         None,
-        &BankMarking(bank),
+        BankMarking::of(bank),
         AttemptStatus::Expired,
         expired_submitted_at(a.deadline),
     )
@@ -255,7 +262,7 @@ pub async fn submit(
         &a,
         &answers,
         prediction,
-        &BankMarking(&bank),
+        BankMarking::of(&bank),
         AttemptStatus::Submitted,
         now,
     )
@@ -288,27 +295,39 @@ pub async fn mine(
 /// all), with its autosaved answers and prediction at `submitted_at = deadline`. Returns how
 /// many this call closed.
 pub async fn close_overdue(ctx: Ctx<'_>, contest: Option<ContestId>) -> StoreResult<usize> {
+    use futures_util::StreamExt;
     let mut closed = 0;
     loop {
         let batch = store::overdue(ctx.db, ctx.clock.now(), contest, None).await?;
-        for a in &batch {
-            let bank = ctx.banks.get(ctx.db, a.contest_id).await?;
-            let outcome = store::close(
-                ctx.db,
-                a,
-                &[],
-                None,
-                &BankMarking(&bank),
-                AttemptStatus::Expired,
-                expired_submitted_at(a.deadline),
-            )
-            .await?;
-            closed += usize::from(matches!(outcome, CloseOutcome::Closed(_)));
+        // All queued at once, so the database's writer closes them in shared
+        // commits (at most `writes::MAX_BATCH` per transaction).
+        let queued: Vec<_> = batch.iter().map(|a| close_expired(ctx, a)).collect();
+        let outcomes: Vec<StoreResult<CloseOutcome>> = futures_util::stream::iter(queued)
+            .buffer_unordered(crate::store::writes::MAX_BATCH)
+            .collect()
+            .await;
+        for outcome in outcomes {
+            closed += usize::from(matches!(outcome?, CloseOutcome::Closed(_)));
         }
         if batch.len() < OVERDUE_BATCH {
             return Ok(closed);
         }
     }
+}
+
+/// Closes one attempt whose time is over, at `submitted_at = deadline`.
+async fn close_expired(ctx: Ctx<'_>, a: &Attempt) -> StoreResult<CloseOutcome> {
+    let bank = ctx.banks.get(ctx.db, a.contest_id).await?;
+    store::close(
+        ctx.db,
+        a,
+        &[],
+        None,
+        BankMarking::of(&bank),
+        AttemptStatus::Expired,
+        expired_submitted_at(a.deadline),
+    )
+    .await
 }
 
 /// An attempt with its right answers, for review once the results are final

@@ -6,12 +6,12 @@
 //! decides who won, inside a write transaction.
 
 use super::contests::BankQuestion;
-use super::{Db, StoreResult, col, id_col, stmt, unique_violation, v, values_list};
+use super::{Db, StoreResult, col, id_col, stmt, v, writes};
 use crate::domain::attempt::{Attempt, AttemptStatus, DrawnQuestion, MarkedAnswer};
 use crate::domain::clock::Millis;
 use crate::domain::ids::{AttemptId, ContestId, UserId};
-use anyhow::{Context, anyhow};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult};
+use anyhow::Context;
+use sea_orm::{ConnectionTrait, QueryResult};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -99,7 +99,7 @@ struct StoredQuestion {
     o: Vec<u32>,
 }
 
-fn paper_to_json(paper: &[DrawnQuestion<String>]) -> anyhow::Result<String> {
+pub(super) fn paper_to_json(paper: &[DrawnQuestion<String>]) -> anyhow::Result<String> {
     let stored: Vec<StoredQuestion> = paper
         .iter()
         .map(|d| StoredQuestion {
@@ -121,9 +121,9 @@ fn paper_from_json(text: &str) -> anyhow::Result<Vec<DrawnQuestion<String>>> {
         .collect())
 }
 
-const COLUMNS: &str = "id, contest_id, user_id, seq, status, started_at, deadline, submitted_at, score, question_count, prediction, paper";
+pub(super) const COLUMNS: &str = "id, contest_id, user_id, seq, status, started_at, deadline, submitted_at, score, question_count, prediction, paper";
 
-fn from_row(r: &QueryResult) -> anyhow::Result<Attempt> {
+pub(super) fn from_row(r: &QueryResult) -> anyhow::Result<Attempt> {
     let status: String = col(r, "status")?;
     Ok(Attempt {
         id: id_col(r, "id")?,
@@ -196,7 +196,8 @@ pub enum StartOutcome {
 }
 
 /// Starts an attempt unless one is open or `max_attempts` are used. `paper`
-/// is the draw, made by the caller before the transaction (the draw is pure).
+/// is the draw, made by the caller before the queue (the draw is pure).
+/// Goes through the database's writer ([`super::writes`]).
 pub async fn start(
     db: &Db,
     contest_id: ContestId,
@@ -207,78 +208,19 @@ pub async fn start(
     deadline: Millis,
 ) -> StoreResult<StartOutcome> {
     for _ in 0..3 {
-        let (_turn, tx) = db.write().await?;
-        // One read for both questions: is an attempt open, and how many were used?
-        // hand-written: the start path, G2 of docs/performance.md — one conditional aggregate, one round trip.
-        let row = tx
-            .query_one_raw(stmt(
-                &tx,
-                "SELECT COUNT(*) AS n, MAX(CASE WHEN status = 'open' THEN id END) AS open_id
-                 FROM attempts WHERE contest_id = $1 AND user_id = $2",
-                [v(contest_id.to_string()), v(user_id.to_string())],
-            ))
-            .await?;
-        let (used, open_id): (i64, Option<AttemptId>) = match row {
-            Some(r) => (
-                col(&r, "n")?,
-                col::<Option<String>>(&r, "open_id")?.and_then(|s| AttemptId::parse(&s)),
-            ),
-            None => (0, None),
+        let job = writes::Start {
+            contest_id,
+            user_id,
+            max_attempts,
+            paper: paper.to_vec(),
+            started_at,
+            deadline,
         };
-        if let Some(open_id) = open_id {
-            let open = find(&tx, open_id)
-                .await?
-                .ok_or_else(|| anyhow!("open attempt vanished"))?;
-            return Ok(StartOutcome::Resumed(open));
-        }
-        if used >= i64::from(max_attempts) {
-            return Ok(StartOutcome::LimitReached);
-        }
-        let id = AttemptId::new();
-        // hand-written: the start path, G2 — its unique-violation error is the retry signal; the row is not read back.
-        let insert = tx
-            .execute_raw(stmt(
-                &tx,
-                "INSERT INTO attempts (id, contest_id, user_id, seq, status, started_at, deadline, question_count, paper)
-                 VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8)",
-                [
-                    v(id.to_string()),
-                    v(contest_id.to_string()),
-                    v(user_id.to_string()),
-                    v(used + 1),
-                    v(started_at),
-                    v(deadline),
-                    v(paper.len() as i64),
-                    v(paper_to_json(paper)?),
-                ],
-            ))
-            .await;
-        match insert {
-            Ok(_) => {
-                tx.commit().await.context("committing attempt start")?;
-                // Exactly what was inserted: no need to read it back.
-                return Ok(StartOutcome::Started(Attempt {
-                    id,
-                    contest_id,
-                    user_id,
-                    seq: used + 1,
-                    status: AttemptStatus::Open,
-                    started_at,
-                    deadline,
-                    submitted_at: None,
-                    score: None,
-                    question_count: paper.len() as i64,
-                    prediction: None,
-                    paper: paper.to_vec(),
-                }));
-            }
-            // A concurrent start by the same person won the race (PostgreSQL):
-            // look again, now that its row is committed.
-            Err(e) if unique_violation(&e).is_some() => {
-                tx.rollback().await.ok();
-                continue;
-            }
-            Err(e) => return Err(anyhow::Error::new(e).context("inserting attempt").into()),
+        match db.writes()?.start(job).await? {
+            writes::Started::Done(outcome) => return Ok(outcome),
+            // A concurrent start by the same person on another instance won
+            // the race (PostgreSQL): look again, now that its row is committed.
+            writes::Started::Raced => continue,
         }
     }
     match open_for(&db.conn, contest_id, user_id).await? {
@@ -310,59 +252,9 @@ pub async fn answers<C: ConnectionTrait>(
     Ok(rows.iter().map(read).collect::<anyhow::Result<_>>()?)
 }
 
-/// Locks the attempt row for this transaction if it is still open (PostgreSQL
-/// row lock; SQLite already holds the write lock), storing `prediction` when
-/// one is given. False when it is closed.
-async fn lock_open(
-    tx: &DatabaseTransaction,
-    attempt_id: AttemptId,
-    prediction: Option<i64>,
-) -> anyhow::Result<bool> {
-    // hand-written: the submit and autosave paths, G1 — a conditional UPDATE takes the row lock (and keeps an autosaved prediction); 1st of 4 per submit.
-    let res = tx
-        .execute_raw(stmt(
-            tx,
-            "UPDATE attempts SET prediction = COALESCE($2, prediction) WHERE id = $1 AND status = 'open'",
-            [v(attempt_id.to_string()), v(prediction)],
-        ))
-        .await
-        .context("locking attempt")?;
-    Ok(res.rows_affected() == 1)
-}
-
-async fn upsert_answers(
-    tx: &DatabaseTransaction,
-    a: &Attempt,
-    answers: &[(String, u32)],
-    now: Millis,
-) -> anyhow::Result<()> {
-    if answers.is_empty() {
-        return Ok(());
-    }
-    // hand-written: autosave writes every answer in one multi-row upsert (ON CONFLICT), one round trip.
-    let sql = format!(
-        "INSERT INTO attempt_answers (attempt_id, question_id, contest_id, option_id, saved_at) VALUES {}
-         ON CONFLICT (attempt_id, question_id) DO UPDATE SET option_id = excluded.option_id, saved_at = excluded.saved_at",
-        values_list(answers.len(), 5, 1)
-    );
-    let mut values = Vec::with_capacity(answers.len() * 5);
-    for (q, o) in answers {
-        values.extend([
-            v(a.id.to_string()),
-            v(q.clone()),
-            v(a.contest_id.to_string()),
-            v(i64::from(*o)),
-            v(now),
-        ]);
-    }
-    tx.execute_raw(stmt(tx, &sql, values))
-        .await
-        .context("saving answers")?;
-    Ok(())
-}
-
 /// Autosaves answers, and the prediction when given (absent keeps the stored
-/// one), while the attempt is open. False when it is closed.
+/// one), while the attempt is open. False when it is closed. Goes through the
+/// database's writer ([`super::writes`]).
 pub async fn autosave(
     db: &Db,
     a: &Attempt,
@@ -370,14 +262,15 @@ pub async fn autosave(
     prediction: Option<i64>,
     now: Millis,
 ) -> StoreResult<bool> {
-    let (_turn, tx) = db.write().await?;
-    let open = lock_open(&tx, a.id, prediction).await?;
-    if !open {
-        return Ok(false);
-    }
-    upsert_answers(&tx, a, answers, now).await?;
-    tx.commit().await.context("committing autosave")?;
-    Ok(true)
+    db.writes()?
+        .autosave(writes::Autosave {
+            attempt_id: a.id,
+            contest_id: a.contest_id,
+            answers: answers.to_vec(),
+            prediction,
+            now,
+        })
+        .await
 }
 
 pub enum CloseOutcome {
@@ -402,83 +295,26 @@ pub trait Marking: Sync {
 /// ones, stores each answer with its mark and the result with a conditional
 /// UPDATE; `prediction` replaces the autosaved one, `None` keeps it. Used by
 /// submit (`Submitted`) and by the sweep (`Expired`, `submitted_at = deadline`).
+/// Goes through the database's writer ([`super::writes`]).
 pub async fn close(
     db: &Db,
     a: &Attempt,
     answers: &[(String, u32)],
     prediction: Option<i64>,
-    marking: &dyn Marking,
+    marking: Arc<dyn Marking + Send>,
     status: AttemptStatus,
     submitted_at: Millis,
 ) -> StoreResult<CloseOutcome> {
-    let (_turn, tx) = db.write().await?;
-    if !lock_open(&tx, a.id, None).await? {
-        drop(tx);
-        let stored = find(&db.conn, a.id)
-            .await?
-            .ok_or_else(|| anyhow!("attempt vanished"))?;
-        return Ok(CloseOutcome::AlreadyClosed(stored));
-    }
-    // The final answers: the autosaved ones, overridden by those sent now.
-    let mut given: HashMap<String, u32> = self::answers(&tx, a.id).await?.into_iter().collect();
-    for (q, o) in answers {
-        given.insert(q.clone(), *o);
-    }
-    let (score, marked) = marking.mark(&a.paper, &given);
-    // One statement writes every answer with its mark.
-    if !marked.is_empty() {
-        // hand-written: the submit path, G1 of docs/performance.md — 4 statements per submit; this is the 3rd.
-        let sql = format!(
-            "INSERT INTO attempt_answers (attempt_id, question_id, contest_id, option_id, correct, saved_at) VALUES {}
-             ON CONFLICT (attempt_id, question_id) DO UPDATE SET option_id = excluded.option_id, correct = excluded.correct",
-            values_list(marked.len(), 6, 1)
-        );
-        let mut values = Vec::with_capacity(marked.len() * 6);
-        for m in &marked {
-            values.extend([
-                v(a.id.to_string()),
-                v(m.question.clone()),
-                v(a.contest_id.to_string()),
-                v(i64::from(m.option)),
-                v(i64::from(m.correct)),
-                v(submitted_at),
-            ]);
-        }
-        tx.execute_raw(stmt(&tx, &sql, values))
-            .await
-            .context("marking answers")?;
-    }
-    let score = i64::from(score);
-    // A prediction given now replaces the autosaved one; none keeps it.
-    // hand-written: the conditional score update (WHERE status = 'open'), G1 — the row it returns says who scored; 4th of 4.
-    let row = tx
-        .query_one_raw(stmt(
-            &tx,
-            "UPDATE attempts SET status = $1, score = $2, submitted_at = $3, prediction = COALESCE($4, prediction)
-             WHERE id = $5 AND status = 'open' RETURNING prediction",
-            [
-                v(status.as_str().to_owned()),
-                v(score),
-                v(submitted_at),
-                v(prediction),
-                v(a.id.to_string()),
-            ],
-        ))
+    db.writes()?
+        .close(writes::Close {
+            attempt: a.clone(),
+            answers: answers.to_vec(),
+            prediction,
+            marking,
+            status,
+            submitted_at,
+        })
         .await
-        .context("scoring attempt")?;
-    let Some(row) = row else {
-        return Err(anyhow!("attempt {} changed under its lock", a.id).into());
-    };
-    let prediction: Option<i64> = col(&row, "prediction")?;
-    tx.commit().await.context("committing submit")?;
-    // Exactly what was written: no need to read it back.
-    Ok(CloseOutcome::Closed(Attempt {
-        status,
-        score: Some(score),
-        submitted_at: Some(submitted_at),
-        prediction,
-        ..a.clone()
-    }))
 }
 
 /// At most this many overdue attempts are read at once.

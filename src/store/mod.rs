@@ -22,6 +22,7 @@ pub mod results;
 pub mod sessions;
 pub mod stats;
 pub mod users;
+pub mod writes;
 
 pub use error::{StoreError, StoreResult};
 
@@ -51,6 +52,9 @@ pub struct Db {
     writer_wait: Duration,
     /// The replica of `database.read_url`, if any (see [`Db::lagging`]).
     replica: Option<Arc<replica::Replica>>,
+    /// The queue of this database's writer of attempts (group commit, see
+    /// [`writes`]). None on the writer's own handle and on replica handles.
+    writes: Option<writes::Writes>,
 }
 
 /// A turn at writing: held until the transaction is committed or dropped.
@@ -71,24 +75,49 @@ impl Db {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("creating {}", parent.display()))?;
         }
-        let mut opts = ConnectOptions::new(url.clone());
         let busy = Duration::from_millis(settings.database.busy_timeout_ms);
-        opts.max_connections(settings.pool_size())
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(
-                settings.database.acquire_timeout_seconds,
-            ))
-            .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(move |o| {
-                o.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Full)
-                    .busy_timeout(busy)
-                    .foreign_keys(true)
-                    .create_if_missing(true)
-            });
-        let conn = Database::connect(opts)
+        let options = |connections: u32, cache_kib: i64| {
+            let mut opts = ConnectOptions::new(url.clone());
+            opts.max_connections(connections)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(
+                    settings.database.acquire_timeout_seconds,
+                ))
+                .sqlx_logging(false)
+                .map_sqlx_sqlite_opts(move |o| {
+                    let o = o
+                        .journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Full)
+                        .busy_timeout(busy)
+                        .foreign_keys(true)
+                        .create_if_missing(true);
+                    // Negative: a size in KiB (SQLite's default is 2,000 KiB).
+                    if cache_kib > 0 {
+                        o.pragma("cache_size", format!("-{cache_kib}"))
+                    } else {
+                        o
+                    }
+                });
+            opts
+        };
+        let conn = Database::connect(options(settings.pool_size(), 0))
             .await
             .with_context(|| format!("connecting to {}", crate::settings::redact_url(&url)))?;
+        // The writer of attempts has a connection of its own: on SQLite a
+        // connection drops its page cache whenever another one has written,
+        // so a writer taking any pooled connection read every index page of
+        // a batch from the file again. With its own, and a larger cache, the
+        // pages of the last batches stay in memory.
+        let mut writer_dbs = Vec::new();
+        for _ in 0..settings.writers() {
+            writer_dbs.push(
+                Database::connect(options(1, 32 * 1024))
+                    .await
+                    .with_context(|| {
+                        format!("connecting to {}", crate::settings::redact_url(&url))
+                    })?,
+            );
+        }
         let writer =
             (conn.get_database_backend() == DbBackend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
         let read_url = settings.database.read_url.trim();
@@ -116,11 +145,25 @@ impl Db {
             })?;
             Some(Arc::new(replica::Replica::new(rconn)))
         };
-        Ok(Self {
+        let mut db = Self {
             conn,
             writer,
             writer_wait: busy,
             replica,
+            writes: None,
+        };
+        let writer_dbs = writer_dbs
+            .into_iter()
+            .map(|conn| Db { conn, ..db.clone() })
+            .collect();
+        db.writes = Some(writes::Writes::spawn(writer_dbs, busy));
+        Ok(db)
+    }
+
+    /// The writer that groups attempt writes into shared commits.
+    pub fn writes(&self) -> StoreResult<&writes::Writes> {
+        self.writes.as_ref().ok_or_else(|| {
+            StoreError::Other(anyhow::anyhow!("this database handle takes no writes"))
         })
     }
 
@@ -136,6 +179,7 @@ impl Db {
                     writer: None,
                     writer_wait: self.writer_wait,
                     replica: None,
+                    writes: None,
                 }
             }
             Some(_) => {
