@@ -257,6 +257,55 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     app.server.await.context("server stopped")
 }
 
+/// The progress of a ranking on stderr, drawn only when stderr is a terminal:
+/// a bar for counted steps (reading attempts, storing rows), a spinner otherwise.
+struct Bar {
+    bar: indicatif::ProgressBar,
+    step: std::sync::Mutex<&'static str>,
+}
+
+impl Bar {
+    fn new() -> Self {
+        Self {
+            bar: indicatif::ProgressBar::new(0),
+            step: std::sync::Mutex::new(""),
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl results::Progress for Bar {
+    fn report(&self, step: &'static str, done: u64, total: u64) {
+        let mut current = self.step.lock().unwrap_or_else(|e| e.into_inner());
+        if *current != step {
+            *current = step;
+            let style = if total > 0 {
+                indicatif::ProgressStyle::with_template(
+                    "{msg:28} [{bar:30}] {human_pos}/{human_len} ({eta} left)",
+                )
+            } else {
+                indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            };
+            if let Ok(style) = style {
+                self.bar.set_style(style.progress_chars("=> "));
+            }
+            self.bar.set_message(step);
+            self.bar.set_length(total);
+            self.bar.set_position(0);
+            if total == 0 {
+                self.bar
+                    .enable_steady_tick(std::time::Duration::from_millis(120));
+            } else {
+                self.bar.disable_steady_tick();
+            }
+        }
+        self.bar.set_position(done);
+    }
+}
+
 async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<()> {
     let local = Local::open(&settings).await?;
     let ctx = local.ctx();
@@ -272,7 +321,9 @@ async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<
         .with_context(|| format!("no contest {id}"))?;
     match command {
         ResultsCommand::Compute { .. } => {
-            let (ranking, _) = results::compute(ctx, &contest).await?;
+            let bar = Bar::new();
+            let (ranking, _) = results::compute(ctx, &contest, &bar).await?;
+            bar.finish();
             println!(
                 "ranked {} participants ({} ineligible); actual figure {}",
                 ranking.rows.len(),
@@ -283,7 +334,9 @@ async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<
             Ok(())
         }
         ResultsCommand::Finalize { .. } => {
-            let (d, _) = results::compute_and_freeze(ctx, &contest, "cli").await?;
+            let bar = Bar::new();
+            let (d, _) = results::compute_and_freeze(ctx, &contest, "cli", &bar).await?;
+            bar.finish();
             println!("finalized; digest {d}");
             Ok(())
         }
@@ -339,7 +392,9 @@ async fn results(settings: Settings, command: ResultsCommand) -> anyhow::Result<
             Ok(())
         }
         ResultsCommand::Verify { .. } => {
-            let v = results::verify(ctx, &contest).await?;
+            let bar = Bar::new();
+            let v = results::verify(ctx, &contest, &bar).await?;
+            bar.finish();
             if v.holds() {
                 println!(
                     "OK: the stored attempts give the finalized digest {}",

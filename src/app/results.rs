@@ -14,13 +14,35 @@ use crate::export::ExportRow;
 use crate::store::StoreResult;
 use crate::store::results as store;
 use anyhow::{Context, anyhow};
+use uuid::Uuid;
+
+/// What a long ranking reports as it goes (the command line draws a bar):
+/// `done` of `total` units of a named step (`total` 0 when not counted).
+pub trait Progress: Sync {
+    fn report(&self, step: &'static str, done: u64, total: u64);
+}
+
+/// Reports nothing (requests to the API).
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn report(&self, _: &'static str, _: u64, _: u64) {}
+}
 
 /// Ranks a contest from what is stored: closes any attempt still open first.
 /// Stores nothing.
-pub async fn rank(ctx: Ctx<'_>, contest: &Contest) -> AppResult<Ranking> {
+pub async fn rank(
+    ctx: Ctx<'_>,
+    contest: &Contest,
+    progress: &dyn Progress,
+) -> AppResult<Ranking<Uuid>> {
     let started = std::time::Instant::now();
+    progress.report("closing attempts left open", 0, 0);
     attempts::close_overdue(ctx, Some(contest.id)).await?;
-    let records = store::attempt_records(ctx.db, contest.id).await?;
+    let records = store::attempt_records(ctx.db, contest.id, &|done, total| {
+        progress.report("reading attempts", done, total)
+    })
+    .await?;
     let loaded = started.elapsed();
     let excluded = store::ineligible(ctx.db, contest).await?;
     let n = records.len();
@@ -29,7 +51,9 @@ pub async fn rank(ctx: Ctx<'_>, contest: &Contest) -> AppResult<Ranking> {
         .draw_seed
         .clone()
         .ok_or_else(|| anyhow!("contest {} has no draw seed", contest.id))?;
+    progress.report("ranking", 0, 0);
     // Ranking a million attempts is CPU work: keep it off the async workers.
+    // The records move in and are freed there: ranking sorts them in place.
     let ranking = tokio::task::spawn_blocking(move || {
         let rules = RankingRules {
             chain: s.tie_break(),
@@ -39,7 +63,7 @@ pub async fn rank(ctx: Ctx<'_>, contest: &Contest) -> AppResult<Ranking> {
             draw_seed: &seed,
             prizes: s.prizes(),
         };
-        ranking::rank(&records, &excluded, &rules)
+        ranking::rank_owned(records, &excluded, &rules)
     })
     .await
     .context("ranking task")?;
@@ -105,10 +129,18 @@ fn check_ended(ctx: Ctx<'_>, c: &Contest) -> AppResult<()> {
 
 /// Ranks the contest and replaces its stored ranking. Returns the ranking
 /// and the contest as it now stands.
-pub async fn compute(ctx: Ctx<'_>, c: &Contest) -> AppResult<(Ranking, Contest)> {
+pub async fn compute(
+    ctx: Ctx<'_>,
+    c: &Contest,
+    progress: &dyn Progress,
+) -> AppResult<(Ranking<Uuid>, Contest)> {
     check_ended(ctx, c)?;
-    let ranking = rank(ctx, c).await?;
-    if !store::store(ctx.db, c.id, &ranking, ctx.clock.now()).await? {
+    let ranking = rank(ctx, c, progress).await?;
+    let stored = store::store(ctx.db, c.id, &ranking, ctx.clock.now(), &|done, total| {
+        progress.report("storing the ranking", done, total)
+    })
+    .await?;
+    if !stored {
         return Err(contests::changed());
     }
     Ok((ranking, contests::find(ctx, c.id).await?))
@@ -117,7 +149,12 @@ pub async fn compute(ctx: Ctx<'_>, c: &Contest) -> AppResult<(Ranking, Contest)>
 /// Freezes what the stored attempts say now (a disqualification since the last
 /// compute is included) with the digest of exactly that. Returns the digest
 /// and the finalized contest.
-pub async fn finalize(ctx: Ctx<'_>, c: &Contest, actor: &str) -> AppResult<(String, Contest)> {
+pub async fn finalize(
+    ctx: Ctx<'_>,
+    c: &Contest,
+    actor: &str,
+    progress: &dyn Progress,
+) -> AppResult<(String, Contest)> {
     check_ended(ctx, c)?;
     if c.results_computed_at.is_none() {
         return Err(AppError::conflict(
@@ -128,7 +165,7 @@ pub async fn finalize(ctx: Ctx<'_>, c: &Contest, actor: &str) -> AppResult<(Stri
             ),
         ));
     }
-    compute_and_freeze(ctx, c, actor).await
+    compute_and_freeze(ctx, c, actor, progress).await
 }
 
 /// Ranks from the stored attempts, replaces the stored ranking and freezes it
@@ -138,8 +175,9 @@ pub async fn compute_and_freeze(
     ctx: Ctx<'_>,
     c: &Contest,
     actor: &str,
+    progress: &dyn Progress,
 ) -> AppResult<(String, Contest)> {
-    let (ranking, _) = compute(ctx, c).await?;
+    let (ranking, _) = compute(ctx, c, progress).await?;
     let d = digest(
         &c.id.to_string(),
         c.draw_seed.as_deref().unwrap_or(""),
@@ -204,7 +242,7 @@ impl Verification {
 
 /// Recomputes the ranking from the stored attempts and its digest, to compare
 /// with the finalized one.
-pub async fn verify(ctx: Ctx<'_>, c: &Contest) -> AppResult<Verification> {
+pub async fn verify(ctx: Ctx<'_>, c: &Contest, progress: &dyn Progress) -> AppResult<Verification> {
     let finalized = c.digest.clone().ok_or_else(|| {
         AppError::conflict(
             "not_finalized",
@@ -214,7 +252,7 @@ pub async fn verify(ctx: Ctx<'_>, c: &Contest) -> AppResult<Verification> {
             ),
         )
     })?;
-    let ranking = rank(ctx, c).await?;
+    let ranking = rank(ctx, c, progress).await?;
     let recomputed = digest(
         &c.id.to_string(),
         c.draw_seed.as_deref().unwrap_or(""),

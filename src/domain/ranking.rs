@@ -9,7 +9,6 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
@@ -210,11 +209,49 @@ impl From<TieBreakKey> for DecidedBy {
     }
 }
 
+/// An id as ranking handles it: compared, hashed, and, for a user, written into
+/// the draw key as text.
+///
+/// Ranking gives the same result for an id and its text: `String` (the ids as
+/// stored) and [`uuid::Uuid`] (16 bytes instead of a 36-character string, what
+/// the service ranks a million attempts with) order alike, since a UUID's
+/// lowercase hyphenated text sorts as its bytes do, and the draw hashes that text.
+pub trait RankId: Clone + Ord + std::hash::Hash + std::fmt::Display {
+    /// Calls `f` with the id's text.
+    fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R;
+
+    /// What [`rank`] groups attempts by before comparing ids: it never trusts
+    /// it for equality, so it only needs to be fast and well spread.
+    fn group_hash(&self) -> u64;
+}
+
+impl RankId for String {
+    fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        f(self)
+    }
+
+    fn group_hash(&self) -> u64 {
+        text_hash(self)
+    }
+}
+
+impl RankId for uuid::Uuid {
+    fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        f(self.hyphenated().encode_lower(&mut text))
+    }
+
+    /// Version 4 UUIDs are random already: their last 8 bytes.
+    fn group_hash(&self) -> u64 {
+        self.as_u64_pair().1
+    }
+}
+
 /// A closed, scored attempt as ranking sees it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AttemptRecord {
-    pub attempt_id: String,
-    pub user_id: String,
+pub struct AttemptRecord<I = String> {
+    pub attempt_id: I,
+    pub user_id: I,
     pub score: u32,
     pub question_count: u32,
     pub prediction: Option<i64>,
@@ -222,11 +259,25 @@ pub struct AttemptRecord {
     pub submitted_at_ms: i64,
 }
 
-impl AttemptRecord {
+impl<I> AttemptRecord<I> {
     /// `submitted_at − started_at`, saturated to the i64 range (ranking itself compares
     /// the exact value).
     pub fn duration_ms(&self) -> i64 {
         saturate_i64(i128::from(self.submitted_at_ms) - i128::from(self.started_at_ms))
+    }
+
+    /// Every question right (and at least one question).
+    fn all_correct(&self) -> bool {
+        self.question_count > 0 && self.score == self.question_count
+    }
+
+    fn key(&self) -> ChainKey {
+        ChainKey {
+            score: self.score,
+            prediction: self.prediction,
+            started_at_ms: self.started_at_ms,
+            submitted_at_ms: self.submitted_at_ms,
+        }
     }
 }
 
@@ -255,12 +306,12 @@ pub struct RankingRules<'a> {
 
 /// One eligible participant's place in the ranking.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RankedRow {
+pub struct RankedRow<I = String> {
     /// 1, 2, 3, … with no shared ranks.
     pub rank: u32,
-    pub user_id: String,
+    pub user_id: I,
     /// The counted attempt.
-    pub attempt_id: String,
+    pub attempt_id: I,
     pub score: u32,
     pub question_count: u32,
     pub prediction: Option<i64>,
@@ -276,25 +327,44 @@ pub struct RankedRow {
     pub prize: Option<usize>,
 }
 
+impl<I: std::fmt::Display> RankedRow<I> {
+    /// The row with its ids as text, as it is stored.
+    pub fn text(&self) -> RankedRow {
+        RankedRow {
+            rank: self.rank,
+            user_id: self.user_id.to_string(),
+            attempt_id: self.attempt_id.to_string(),
+            score: self.score,
+            question_count: self.question_count,
+            prediction: self.prediction,
+            prediction_error: self.prediction_error,
+            duration_ms: self.duration_ms,
+            submitted_at_ms: self.submitted_at_ms,
+            decided_by: self.decided_by,
+            prize: self.prize,
+        }
+    }
+}
+
 /// A participant who may not win, listed apart from the ranking.
 #[derive(Debug, Clone, PartialEq)]
-pub struct IneligibleRow {
-    pub user_id: String,
+pub struct IneligibleRow<I = String> {
+    pub user_id: I,
     pub reason: Ineligibility,
     /// The counted attempt.
-    pub attempt_id: String,
+    pub attempt_id: I,
     pub score: u32,
 }
 
 /// The outcome of [`rank`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Ranking {
+pub struct Ranking<I = String> {
     /// The figure predictions are measured against.
     pub actual_figure: i64,
     /// Eligible participants, best first.
-    pub rows: Vec<RankedRow>,
+    pub rows: Vec<RankedRow<I>>,
     /// Ineligible participants, in the order they would have been ranked.
-    pub ineligible: Vec<IneligibleRow>,
+    pub ineligible: Vec<IneligibleRow<I>>,
 }
 
 /// The draw key of a participant: `SHA-256(seed bytes ‖ user_id bytes)`; smaller draws first.
@@ -339,55 +409,73 @@ fn draw_key_after(seeded: &Sha256, user_id: &str) -> [u8; 32] {
 /// 5. Prize tiers are walked in order, each taking the next `count` rows; tiers left when the
 ///    rows run out stay (partly) unawarded.
 ///
-/// O(n log n) for n attempts. Strings are hashed, checked for equality and cloned, but never
-/// compared while ordering users (except on a SHA-256 collision).
-pub fn rank(
-    attempts: &[AttemptRecord],
-    ineligible: &HashMap<String, Ineligibility>,
+/// O(n log n) for n attempts. See [`rank_owned`] for the form that ranks in the attempts'
+/// own memory.
+pub fn rank<I: RankId>(
+    attempts: &[AttemptRecord<I>],
+    ineligible: &HashMap<I, Ineligibility>,
     rules: &RankingRules,
-) -> Ranking {
-    rank_grouping_by(id_hash, attempts, ineligible, rules)
+) -> Ranking<I> {
+    rank_owned(attempts.to_vec(), ineligible, rules)
 }
 
-/// [`rank`], with the hash that groups attempts by user as a parameter, so that tests can
-/// check that collisions never change the result.
-fn rank_grouping_by(
-    hash: fn(&str) -> u64,
-    attempts: &[AttemptRecord],
-    ineligible: &HashMap<String, Ineligibility>,
+/// [`rank`], taking the attempts: they are grouped by sorting them in place, so ranking a
+/// million attempts holds them once, plus about 50 bytes per user while ranking and the
+/// rows it returns. Freed before it returns.
+pub fn rank_owned<I: RankId>(
+    attempts: Vec<AttemptRecord<I>>,
+    ineligible: &HashMap<I, Ineligibility>,
     rules: &RankingRules,
-) -> Ranking {
-    let (facts, users) = gather_users(hash, attempts, ineligible, rules.draw_seed);
-    let order = Order::new(rules, actual_figure(&users, &facts, rules));
+) -> Ranking<I> {
+    rank_grouping_by(RankId::group_hash, attempts, ineligible, rules)
+}
+
+/// [`rank_owned`], with the hash that groups attempts by user as a parameter, so that tests
+/// can check that collisions never change the result.
+fn rank_grouping_by<I: RankId>(
+    hash: fn(&I) -> u64,
+    mut attempts: Vec<AttemptRecord<I>>,
+    ineligible: &HashMap<I, Ineligibility>,
+    rules: &RankingRules,
+) -> Ranking<I> {
+    let users = gather_users(hash, &mut attempts, ineligible, rules.draw_seed);
+    let order = Order::new(rules, actual_figure(&users, &attempts, rules));
+    let eligible_count = users.iter().filter(|u| u.reason.is_none()).count();
 
     let mut candidates: Vec<Candidate> = users
         .iter()
         .map(|user| {
-            let first = &facts[user.first];
+            let own = user.start as usize..(user.start + user.len) as usize;
             let counted = match rules.counted {
-                CountedAttempt::First => first,
-                CountedAttempt::Best => facts[user.facts.clone()]
-                    .iter()
-                    .min_by(|a, b| {
-                        (order.standing(&a.key).cmp(&order.standing(&b.key)))
+                CountedAttempt::First => user.first as usize,
+                CountedAttempt::Best => own
+                    .min_by(|&a, &b| {
+                        let (a, b) = (&attempts[a], &attempts[b]);
+                        (order.standing(&a.key()).cmp(&order.standing(&b.key())))
                             .then_with(|| start_order(a, b))
                     })
-                    .unwrap_or(first),
+                    .unwrap_or(user.first as usize),
             };
             Candidate {
-                standing: order.standing(&counted.key),
-                attempt: *counted,
+                standing: order.standing(&attempts[counted].key()),
+                counted: counted as u32,
                 draw: user.draw,
                 reason: user.reason,
             }
         })
         .collect();
+    let user_count = users.len();
+    drop(users);
     candidates.sort_unstable_by(|a, b| {
         a.standing
             .cmp(&b.standing)
             .then_with(|| a.draw.cmp(&b.draw))
             // Reached only on a SHA-256 collision; keeps the order total all the same.
-            .then_with(|| a.attempt.user_id.cmp(b.attempt.user_id))
+            .then_with(|| {
+                attempts[a.counted as usize]
+                    .user_id
+                    .cmp(&attempts[b.counted as usize].user_id)
+            })
     });
 
     // Row k (0-based) gets the k-th entry of this sequence: tier 0 `count` times, then tier 1…
@@ -397,20 +485,17 @@ fn rank_grouping_by(
         .enumerate()
         .flat_map(|(tier, prize)| std::iter::repeat_n(tier, prize.count as usize));
 
-    let eligible_count = users.iter().filter(|u| u.reason.is_none()).count();
-    let mut rows: Vec<RankedRow> = Vec::with_capacity(eligible_count);
-    let mut ineligible_rows = Vec::with_capacity(users.len() - eligible_count);
+    let mut rows: Vec<RankedRow<I>> = Vec::with_capacity(eligible_count);
+    let mut ineligible_rows = Vec::with_capacity(user_count - eligible_count);
     let mut above: Option<&Standing> = None;
-    for (candidate, (user_id, attempt_id)) in
-        candidates.iter().zip(owned_ids(attempts, &candidates))
-    {
-        let attempt = &candidate.attempt;
+    for candidate in &candidates {
+        let attempt = &attempts[candidate.counted as usize];
         if let Some(reason) = candidate.reason {
             ineligible_rows.push(IneligibleRow {
-                user_id,
+                user_id: attempt.user_id.clone(),
                 reason,
-                attempt_id,
-                score: attempt.key.score,
+                attempt_id: attempt.attempt_id.clone(),
+                score: attempt.score,
             });
             continue;
         }
@@ -420,20 +505,21 @@ fn rank_grouping_by(
                 .map_or(DecidedBy::Draw, DecidedBy::from)
         });
         above = Some(&candidate.standing);
+        let key = attempt.key();
         rows.push(RankedRow {
             rank: u32::try_from(rows.len() + 1).unwrap_or(u32::MAX),
-            user_id,
-            attempt_id,
-            score: attempt.key.score,
+            user_id: attempt.user_id.clone(),
+            attempt_id: attempt.attempt_id.clone(),
+            score: attempt.score,
             question_count: attempt.question_count,
-            prediction: attempt.key.prediction,
+            prediction: attempt.prediction,
             prediction_error: if rules.prediction_enabled {
-                order.prediction_error(&attempt.key).map(saturate_u64)
+                order.prediction_error(&key).map(saturate_u64)
             } else {
                 None
             },
-            duration_ms: saturate_i64(attempt.key.duration_ms()),
-            submitted_at_ms: attempt.key.submitted_at_ms,
+            duration_ms: saturate_i64(key.duration_ms()),
+            submitted_at_ms: attempt.submitted_at_ms,
             decided_by,
             prize: awards.next(),
         });
@@ -446,8 +532,7 @@ fn rank_grouping_by(
     }
 }
 
-/// What the chain looks at in one attempt, copied out of the record so that comparing
-/// touches no strings and later passes read one compact array in order.
+/// What the chain looks at in one attempt.
 #[derive(Debug, Clone, Copy)]
 struct ChainKey {
     score: u32,
@@ -463,109 +548,57 @@ impl ChainKey {
     }
 }
 
-/// One attempt, copied out of its record: grouping reads each record once, and every later
-/// pass reads these compact copies rather than chase pointers across the heap.
-#[derive(Clone, Copy)]
-struct Facts<'a> {
-    key: ChainKey,
-    question_count: u32,
-    user_id: &'a str,
-    attempt_id: &'a str,
-    /// Where the record is in the input.
-    index: usize,
-}
-
-impl<'a> Facts<'a> {
-    fn of(index: usize, record: &'a AttemptRecord) -> Self {
-        Facts {
-            key: ChainKey {
-                score: record.score,
-                prediction: record.prediction,
-                started_at_ms: record.started_at_ms,
-                submitted_at_ms: record.submitted_at_ms,
-            },
-            question_count: record.question_count,
-            user_id: &record.user_id,
-            attempt_id: &record.attempt_id,
-            index,
-        }
-    }
-
-    /// As [`AttemptRecord::is_all_correct`].
-    fn all_correct(&self) -> bool {
-        self.question_count > 0 && self.key.score == self.question_count
-    }
-}
-
-/// One participant: their attempts and what is known before the actual figure.
+/// One participant: where their attempts lie and what is known before the actual figure.
+/// Indexes are u32 (a contest has far fewer than 4 billion attempts) to keep a user small.
 struct User {
-    /// Where the user's attempts are in the facts array.
-    facts: Range<usize>,
-    /// The earliest started attempt, as an index into the facts array.
-    first: usize,
+    /// The user's attempts are `attempts[start..start + len]`.
+    start: u32,
+    len: u32,
+    /// The earliest started attempt.
+    first: u32,
     any_all_correct: bool,
     reason: Option<Ineligibility>,
     draw: [u8; 32],
 }
 
-/// Groups the attempts by user, learning on the way all that needs the user id.
-///
-/// Sorting by a hash of the user id takes about half the time of a map from id to user on a
-/// million attempts, as it walks memory in order; equal hashes are then checked on the ids
-/// themselves, so a collision costs time, never correctness. Each record is read here, once:
-/// with a million records spread over the heap, cache misses are most of the cost, and the
-/// later passes read the compact facts array instead.
-fn gather_users<'a>(
-    hash: fn(&str) -> u64,
-    attempts: &'a [AttemptRecord],
-    ineligible: &HashMap<String, Ineligibility>,
+/// Groups the attempts by user, sorting them in place by a hash of the user id (then the
+/// id, so that a collision costs time, never correctness), and learns on the way all that
+/// needs the user id.
+fn gather_users<I: RankId>(
+    hash: fn(&I) -> u64,
+    attempts: &mut [AttemptRecord<I>],
+    ineligible: &HashMap<I, Ineligibility>,
     draw_seed: &str,
-) -> (Vec<Facts<'a>>, Vec<User>) {
-    let mut by_hash: Vec<(u64, usize)> = attempts
-        .iter()
-        .enumerate()
-        .map(|(i, attempt)| (hash(&attempt.user_id), i))
-        .collect();
-    by_hash.sort_unstable();
-
-    // One tight loop of independent reads, in hash order, so that the CPU overlaps the misses.
-    let mut facts: Vec<Facts> = by_hash
-        .iter()
-        .map(|&(_, i)| Facts::of(i, &attempts[i]))
-        .collect();
-
+) -> Vec<User> {
+    attempts.sort_unstable_by(|a, b| {
+        hash(&a.user_id)
+            .cmp(&hash(&b.user_id))
+            .then_with(|| a.user_id.cmp(&b.user_id))
+    });
     let seeded = Sha256::new_with_prefix(draw_seed.as_bytes());
-    // One user per distinct hash, give or take a collision.
-    let mut users = Vec::with_capacity(by_hash.chunk_by(|a, b| a.0 == b.0).count());
-    let mut start = 0;
-    for same_hash in by_hash.chunk_by(|a, b| a.0 == b.0) {
-        let run = &mut facts[start..start + same_hash.len()];
-        if !run.windows(2).all(|w| w[0].user_id == w[1].user_id) {
-            // Different ids, one hash: order by id so that each user's attempts are adjacent.
-            run.sort_unstable_by(|a, b| a.user_id.cmp(b.user_id));
-        }
-        for own in run.chunk_by(|a, b| a.user_id == b.user_id) {
-            let range = start..start + own.len();
-            start = range.end;
-            let Some((offset, first)) = own.iter().enumerate().min_by(|a, b| start_order(a.1, b.1))
-            else {
-                continue;
-            };
-            users.push(User {
-                first: range.start + offset,
-                any_all_correct: own.iter().any(Facts::all_correct),
-                reason: ineligible.get(first.user_id).copied(),
-                draw: draw_key_after(&seeded, first.user_id),
-                facts: range,
-            });
-        }
+    let mut users = Vec::new();
+    let mut start = 0usize;
+    for own in attempts.chunk_by(|a, b| a.user_id == b.user_id) {
+        let Some((offset, first)) = own.iter().enumerate().min_by(|a, b| start_order(a.1, b.1))
+        else {
+            continue;
+        };
+        users.push(User {
+            start: start as u32,
+            len: own.len() as u32,
+            first: (start + offset) as u32,
+            any_all_correct: own.iter().any(AttemptRecord::all_correct),
+            reason: ineligible.get(&first.user_id).copied(),
+            draw: first.user_id.with_text(|id| draw_key_after(&seeded, id)),
+        });
+        start += own.len();
     }
-    (facts, users)
+    users
 }
 
-/// FxHash's multiply-and-rotate over 8-byte words: fast, and good enough for
-/// [`gather_users`], which never trusts it for equality.
-fn id_hash(id: &str) -> u64 {
+/// FxHash's multiply-and-rotate over 8-byte words: fast, and good enough for grouping,
+/// which never trusts it for equality.
+fn text_hash(id: &str) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let mix = |hash: u64, bytes: &[u8]| {
         let mut word = [0; 8];
@@ -578,44 +611,25 @@ fn id_hash(id: &str) -> u64 {
 }
 
 /// The figure predictions are measured against (see [`rank`], point 2).
-fn actual_figure(users: &[User], facts: &[Facts], rules: &RankingRules) -> i64 {
+fn actual_figure<I>(users: &[User], attempts: &[AttemptRecord<I>], rules: &RankingRules) -> i64 {
     let eligible = users.iter().filter(|u| u.reason.is_none());
     let count = match rules.actual {
         ActualFigure::Participants => eligible.count(),
         ActualFigure::AllCorrectParticipants => eligible
             .filter(|u| match rules.counted {
                 CountedAttempt::Best => u.any_all_correct,
-                CountedAttempt::First => facts[u.first].all_correct(),
+                CountedAttempt::First => attempts[u.first as usize].all_correct(),
             })
             .count(),
     };
     i64::try_from(count).unwrap_or(i64::MAX)
 }
 
-/// The user and attempt ids of each candidate's attempt, owned, in candidate order.
-///
-/// They are copied in input order, not rank order: strings usually lie in memory in the order
-/// the records were made, so they then stream through the cache instead of each costing a
-/// miss (on a million attempts, copying in rank order took about twice as long).
-fn owned_ids(attempts: &[AttemptRecord], candidates: &[Candidate]) -> Vec<(String, String)> {
-    let mut position = vec![usize::MAX; attempts.len()];
-    for (k, candidate) in candidates.iter().enumerate() {
-        position[candidate.attempt.index] = k;
-    }
-    let mut ids = vec![(String::new(), String::new()); candidates.len()];
-    for (record, &k) in attempts.iter().zip(&position) {
-        // `usize::MAX` (not a counted attempt) is out of range.
-        if let Some(slot) = ids.get_mut(k) {
-            *slot = (record.user_id.clone(), record.attempt_id.clone());
-        }
-    }
-    ids
-}
-
 /// A user's counted attempt, ready to sort.
-struct Candidate<'a> {
+struct Candidate {
     standing: Standing,
-    attempt: Facts<'a>,
+    /// The counted attempt's index.
+    counted: u32,
     draw: [u8; 32],
     reason: Option<Ineligibility>,
 }
@@ -675,16 +689,15 @@ impl Order {
 
 /// Earlier start, then smaller attempt id. The remaining fields only matter if the input
 /// repeats an attempt id; they keep the choice independent of input order even then.
-fn start_order(a: &Facts, b: &Facts) -> Ordering {
-    fn fields<'a>(f: &Facts<'a>) -> (i64, &'a str, u32, u32, Option<i64>, i64) {
-        let k = &f.key;
+fn start_order<I: Ord>(a: &AttemptRecord<I>, b: &AttemptRecord<I>) -> Ordering {
+    fn fields<I>(r: &AttemptRecord<I>) -> (i64, &I, u32, u32, Option<i64>, i64) {
         (
-            k.started_at_ms,
-            f.attempt_id,
-            k.score,
-            f.question_count,
-            k.prediction,
-            k.submitted_at_ms,
+            r.started_at_ms,
+            &r.attempt_id,
+            r.score,
+            r.question_count,
+            r.prediction,
+            r.submitted_at_ms,
         )
     }
     fields(a).cmp(&fields(b))

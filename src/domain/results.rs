@@ -18,7 +18,7 @@
 use super::account::Address;
 use super::ranking::{RankedRow, Ranking};
 use sha2::{Digest, Sha256};
-use std::fmt::Write;
+use std::fmt::{Display, Write};
 
 fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
@@ -42,15 +42,20 @@ pub struct Standing {
     pub person: Person,
 }
 
-pub fn canonical_form(contest_id: &str, draw_seed: &str, ranking: &Ranking) -> String {
-    let mut out = String::with_capacity(64 + ranking.rows.len() * 160);
-    let _ = writeln!(
+/// The canonical form, written line by line to `out`.
+fn write_canonical<I: Display>(
+    out: &mut impl Write,
+    contest_id: &str,
+    draw_seed: &str,
+    ranking: &Ranking<I>,
+) -> std::fmt::Result {
+    writeln!(
         out,
         "crane-results-v1|{contest_id}|{draw_seed}|{}",
         ranking.actual_figure
-    );
+    )?;
     for r in &ranking.rows {
-        let _ = writeln!(
+        writeln!(
             out,
             "rank|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
             r.rank,
@@ -64,26 +69,47 @@ pub fn canonical_form(contest_id: &str, draw_seed: &str, ranking: &Ranking) -> S
             r.submitted_at_ms,
             r.decided_by.map(|d| d.as_str()).unwrap_or(""),
             opt(r.prize),
-        );
+        )?;
     }
     for i in &ranking.ineligible {
-        let _ = writeln!(
+        writeln!(
             out,
             "ineligible|{}|{}|{}|{}",
             i.user_id,
             i.reason.as_str(),
             i.attempt_id,
             i.score
-        );
+        )?;
     }
+    Ok(())
+}
+
+pub fn canonical_form<I: Display>(
+    contest_id: &str,
+    draw_seed: &str,
+    ranking: &Ranking<I>,
+) -> String {
+    let mut out = String::with_capacity(64 + ranking.rows.len() * 160);
+    let _ = write_canonical(&mut out, contest_id, draw_seed, ranking);
     out
 }
 
+/// Feeds what is written into a SHA-256, so the digest of a 430,000-row
+/// ranking never holds its 70 MB canonical form.
+struct Hashing(Sha256);
+
+impl Write for Hashing {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.update(s.as_bytes());
+        Ok(())
+    }
+}
+
 /// Hex SHA-256 of the canonical form.
-pub fn digest(contest_id: &str, draw_seed: &str, ranking: &Ranking) -> String {
-    hex::encode(Sha256::digest(
-        canonical_form(contest_id, draw_seed, ranking).as_bytes(),
-    ))
+pub fn digest<I: Display>(contest_id: &str, draw_seed: &str, ranking: &Ranking<I>) -> String {
+    let mut hashing = Hashing(Sha256::new());
+    let _ = write_canonical(&mut hashing, contest_id, draw_seed, ranking);
+    hex::encode(hashing.0.finalize())
 }
 
 #[cfg(test)]
@@ -122,6 +148,40 @@ mod tests {
             canonical_form("c", "ab", &ranking()),
             "crane-results-v1|c|ab|3\nrank|1|u1|a1|20|20|4|1|1000|5000||0\ningeligible|u2|staff|a2|20\n".replace("ingeligible", "ineligible")
         );
+    }
+
+    #[test]
+    fn the_digest_is_the_sha256_of_the_canonical_form_and_alike_for_uuid_ids() {
+        let text = canonical_form("c", "ab", &ranking());
+        assert_eq!(
+            digest("c", "ab", &ranking()),
+            hex::encode(Sha256::digest(text.as_bytes()))
+        );
+        // The same ranking held with 16-byte ids digests alike.
+        let (u1, a1) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+        let mut as_text = ranking();
+        as_text.ineligible.clear();
+        as_text.rows[0].user_id = u1.to_string();
+        as_text.rows[0].attempt_id = a1.to_string();
+        let r = &as_text.rows[0];
+        let as_uuid = Ranking {
+            actual_figure: as_text.actual_figure,
+            rows: vec![RankedRow {
+                rank: r.rank,
+                user_id: u1,
+                attempt_id: a1,
+                score: r.score,
+                question_count: r.question_count,
+                prediction: r.prediction,
+                prediction_error: r.prediction_error,
+                duration_ms: r.duration_ms,
+                submitted_at_ms: r.submitted_at_ms,
+                decided_by: r.decided_by,
+                prize: r.prize,
+            }],
+            ineligible: vec![],
+        };
+        assert_eq!(digest("c", "ab", &as_uuid), digest("c", "ab", &as_text));
     }
 
     #[test]

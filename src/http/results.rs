@@ -71,7 +71,7 @@ async fn compute(
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let c = staff_contest(&state, &auth, &path).await?;
-    let (_, c) = app::compute(state.ctx(), &c).await?;
+    let (_, c) = app::compute(state.ctx(), &c, &app::Quiet).await?;
     Ok(HttpResponse::Ok().json(results_body(&state, &c, 100, 0).await?))
 }
 
@@ -109,7 +109,7 @@ async fn finalize(
 ) -> ApiResult<HttpResponse> {
     auth.require_admin()?;
     let c = staff_contest(&state, &auth, &path).await?;
-    let (d, c) = app::finalize(state.ctx(), &c, &auth.user.id).await?;
+    let (d, c) = app::finalize(state.ctx(), &c, &auth.user.id, &app::Quiet).await?;
     Ok(HttpResponse::Ok().json(views::Finalized {
         digest: d,
         contest: views::ContestView::new(&c, state.clock.now(), true),

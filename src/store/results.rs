@@ -13,9 +13,29 @@ use anyhow::Context;
 use futures_util::StreamExt;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult, StreamTrait};
 use std::collections::HashMap;
+use uuid::Uuid;
 
-/// Every closed attempt of a contest, streamed so only compact records are held.
-pub async fn attempt_records(db: &Db, contest_id: ContestId) -> StoreResult<Vec<AttemptRecord>> {
+/// A stored id as ranking holds it: 16 bytes. Only the lowercase hyphenated
+/// form the service writes is accepted, since the draw hashes the id's text
+/// and ranking hashes the UUID's own.
+fn rank_id(text: &str) -> anyhow::Result<Uuid> {
+    let id = Uuid::parse_str(text).with_context(|| format!("stored id {text} is not a UUID"))?;
+    let mut canonical = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    anyhow::ensure!(
+        id.hyphenated().encode_lower(&mut canonical) == text,
+        "stored id {text} is not in lowercase hyphenated form"
+    );
+    Ok(id)
+}
+
+/// Every closed attempt of a contest, streamed so only compact records are
+/// held: ids as 16 bytes, about 72 bytes an attempt. `progress` is told of
+/// every 10,000th.
+pub async fn attempt_records(
+    db: &Db,
+    contest_id: ContestId,
+    progress: &dyn Fn(u64, u64),
+) -> StoreResult<Vec<AttemptRecord<Uuid>>> {
     // hand-written: ranking 1,000,000 attempts, G4 of docs/performance.md — streamed, read by column position.
     let stmt = db.stmt(
         "SELECT id, user_id, score, question_count, prediction, started_at, submitted_at
@@ -33,6 +53,8 @@ pub async fn attempt_records(db: &Db, contest_id: ContestId) -> StoreResult<Vec<
         ))
         .await?
         .map_or(Ok(0), |r| col::<i64>(&r, "n"))?;
+    let total = u64::try_from(count).unwrap_or(0);
+    progress(0, total);
     let mut stream = db
         .conn
         .stream_raw(stmt)
@@ -44,24 +66,34 @@ pub async fn attempt_records(db: &Db, contest_id: ContestId) -> StoreResult<Vec<
         r.try_get_by_index::<Option<i64>>(i)
             .with_context(|| format!("reading column {i}"))
     };
+    let id = |r: &QueryResult, i: usize| -> anyhow::Result<Uuid> {
+        rank_id(
+            &r.try_get_by_index::<String>(i)
+                .with_context(|| format!("reading column {i}"))?,
+        )
+    };
     while let Some(row) = stream.next().await {
         let r = row.context("reading attempt")?;
         out.push(AttemptRecord {
-            attempt_id: r.try_get_by_index(0).context("reading id")?,
-            user_id: r.try_get_by_index(1).context("reading user_id")?,
+            attempt_id: id(&r, 0)?,
+            user_id: id(&r, 1)?,
             score: at(&r, 2)?.unwrap_or(0) as u32,
             question_count: at(&r, 3)?.unwrap_or(0) as u32,
             prediction: at(&r, 4)?,
             started_at_ms: at(&r, 5)?.unwrap_or(0),
             submitted_at_ms: at(&r, 6)?.unwrap_or(0),
         });
+        if out.len() % 10_000 == 0 {
+            progress(out.len() as u64, total);
+        }
     }
+    progress(out.len() as u64, total);
     Ok(out)
 }
 
 /// Who may not win: disqualified, excluded (phone or national ID on the
 /// contest's list), or staff. The first reason that applies is reported.
-pub async fn ineligible(db: &Db, contest: &Contest) -> StoreResult<HashMap<String, Ineligibility>> {
+pub async fn ineligible(db: &Db, contest: &Contest) -> StoreResult<HashMap<Uuid, Ineligibility>> {
     let mut out = HashMap::new();
     // hand-written: ranking, G4 — DISTINCT over a join of attempts and accounts.
     let staff = db
@@ -73,7 +105,7 @@ pub async fn ineligible(db: &Db, contest: &Contest) -> StoreResult<HashMap<Strin
         ))
         .await?;
     for r in &staff {
-        out.insert(col::<String>(r, "id")?, Ineligibility::Staff);
+        out.insert(rank_id(&col::<String>(r, "id")?)?, Ineligibility::Staff);
     }
     for chunk in contest.settings.excluded().chunks(400) {
         // hand-written: ranking, G4 of docs/performance.md — the excluded list as IN-lists of 400, each used twice.
@@ -85,7 +117,7 @@ pub async fn ineligible(db: &Db, contest: &Contest) -> StoreResult<HashMap<Strin
         let mut values = vec![v(contest.id.to_string())];
         values.extend(chunk.iter().map(|e| v(e.clone())));
         for r in &db.conn.query_all_raw(db.stmt(&sql, values)).await? {
-            out.insert(col::<String>(r, "id")?, Ineligibility::Excluded);
+            out.insert(rank_id(&col::<String>(r, "id")?)?, Ineligibility::Excluded);
         }
     }
     // hand-written: ranking, G4 — read with the two ineligibility queries above.
@@ -97,14 +129,23 @@ pub async fn ineligible(db: &Db, contest: &Contest) -> StoreResult<HashMap<Strin
         ))
         .await?;
     for r in &dq {
-        out.insert(col::<String>(r, "user_id")?, Ineligibility::Disqualified);
+        out.insert(
+            rank_id(&col::<String>(r, "user_id")?)?,
+            Ineligibility::Disqualified,
+        );
     }
     Ok(out)
 }
 
 /// Replaces the stored ranking of a published contest (not finalized).
 /// Returns false when the contest is not in the published state.
-pub async fn store(db: &Db, contest_id: ContestId, r: &Ranking, now: Millis) -> StoreResult<bool> {
+pub async fn store<I: std::fmt::Display + Ord>(
+    db: &Db,
+    contest_id: ContestId,
+    r: &Ranking<I>,
+    now: Millis,
+    progress: &dyn Fn(u64, u64),
+) -> StoreResult<bool> {
     let (_turn, tx) = db.write().await?;
     let backend = db.backend();
     let st = |sql: &str, values: Vec<sea_orm::Value>| {
@@ -149,7 +190,20 @@ pub async fn store(db: &Db, contest_id: ContestId, r: &Ranking, now: Millis) -> 
              (e ->> 6)::bigint, (e ->> 7)::bigint, (e ->> 8)::bigint, e ->> 9, (e ->> 10)::bigint
          FROM jsonb_array_elements(CAST($2 AS jsonb)) AS e"
     };
-    for chunk in r.rows.chunks(20_000) {
+    let inserting = std::time::Instant::now();
+    // In user order: each row's entry in the (contest, user) index and its
+    // account's lookup then land next to the previous one's, instead of on a
+    // page of a 430,000-row index that has left the cache. The rows' order
+    // in the table means nothing (every read orders by rank).
+    let mut rows: Vec<&RankedRow<I>> = r.rows.iter().collect();
+    rows.sort_unstable_by(|a, b| a.user_id.cmp(&b.user_id));
+    if db.is_sqlite() {
+        // hand-written: a pragma, SQLite's own — 64 MiB of page cache for this transaction (the rank index of a 430,000-row ranking); put back before it ends.
+        tx.execute_unprepared("PRAGMA cache_size = -65536").await?;
+    }
+    let total = rows.len() as u64;
+    progress(0, total);
+    for (k, chunk) in rows.chunks(20_000).enumerate() {
         let mut json = String::with_capacity(chunk.len() * 160);
         json.push('[');
         for (i, row) in chunk.iter().enumerate() {
@@ -178,6 +232,7 @@ pub async fn store(db: &Db, contest_id: ContestId, r: &Ranking, now: Millis) -> 
         tx.execute_raw(st(insert, vec![v(contest_id.to_string()), v(json)]))
             .await
             .context("storing results")?;
+        progress((k * 20_000 + chunk.len()) as u64, total);
     }
     for chunk in r.ineligible.chunks(500) {
         // hand-written: with the ranking (G4), one multi-row insert per 500 ineligible rows.
@@ -189,15 +244,24 @@ pub async fn store(db: &Db, contest_id: ContestId, r: &Ranking, now: Millis) -> 
         for row in chunk {
             values.extend([
                 v(contest_id.to_string()),
-                v(row.user_id.clone()),
+                v(row.user_id.to_string()),
                 v(row.reason.as_str().to_owned()),
-                v(row.attempt_id.clone()),
+                v(row.attempt_id.to_string()),
                 v(i64::from(row.score)),
             ]);
         }
         tx.execute_raw(st(&sql, values))
             .await
             .context("storing ineligible")?;
+    }
+    tracing::info!(
+        rows = r.rows.len(),
+        insert_ms = inserting.elapsed().as_millis() as u64,
+        "ranking stored"
+    );
+    if db.is_sqlite() {
+        // hand-written: a pragma — SQLite's default page cache (2,000 KiB) again, so this pooled connection gives the memory back.
+        tx.execute_unprepared("PRAGMA cache_size = -2000").await?;
     }
     tx.commit().await.context("committing results")?;
     Ok(true)

@@ -1020,6 +1020,68 @@ proptest! {
     }
 
     #[test]
+    fn sixteen_byte_ids_rank_exactly_as_their_text(contest in arb_contest()) {
+        // Each id becomes a UUID (from its SHA-256); the ranking of the UUIDs and the
+        // ranking of their text must be the same, row for row.
+        let uuid_of = |id: &str| {
+            let h = Sha256::digest(id.as_bytes());
+            uuid::Uuid::from_slice(&h[..16]).unwrap()
+        };
+        let as_uuid: Vec<AttemptRecord<uuid::Uuid>> = contest
+            .attempts
+            .iter()
+            .map(|a| AttemptRecord {
+                attempt_id: uuid_of(&a.attempt_id),
+                user_id: uuid_of(&a.user_id),
+                score: a.score,
+                question_count: a.question_count,
+                prediction: a.prediction,
+                started_at_ms: a.started_at_ms,
+                submitted_at_ms: a.submitted_at_ms,
+            })
+            .collect();
+        let as_text: Vec<AttemptRecord> = as_uuid
+            .iter()
+            .map(|a| AttemptRecord {
+                attempt_id: a.attempt_id.to_string(),
+                user_id: a.user_id.to_string(),
+                score: a.score,
+                question_count: a.question_count,
+                prediction: a.prediction,
+                started_at_ms: a.started_at_ms,
+                submitted_at_ms: a.submitted_at_ms,
+            })
+            .collect();
+        let inel_uuid: HashMap<uuid::Uuid, Ineligibility> =
+            contest.ineligible.iter().map(|(u, r)| (uuid_of(u), *r)).collect();
+        let inel_text: HashMap<String, Ineligibility> =
+            inel_uuid.iter().map(|(u, r)| (u.to_string(), *r)).collect();
+        let rules = contest.rules();
+        let by_uuid = rank_owned(as_uuid, &inel_uuid, &rules);
+        let by_text = rank(&as_text, &inel_text, &rules);
+        prop_assert_eq!(by_uuid.actual_figure, by_text.actual_figure);
+        prop_assert_eq!(by_uuid.rows.len(), by_text.rows.len());
+        for (u, t) in by_uuid.rows.iter().zip(&by_text.rows) {
+            prop_assert_eq!(&u.user_id.to_string(), &t.user_id);
+            prop_assert_eq!(&u.attempt_id.to_string(), &t.attempt_id);
+            prop_assert_eq!(
+                (u.rank, u.score, u.prediction_error, u.duration_ms, u.decided_by, u.prize),
+                (t.rank, t.score, t.prediction_error, t.duration_ms, t.decided_by, t.prize)
+            );
+        }
+        let ids = |r: &Ranking<uuid::Uuid>| -> Vec<(String, Ineligibility)> {
+            r.ineligible.iter().map(|i| (i.user_id.to_string(), i.reason)).collect()
+        };
+        let text_ids: Vec<(String, Ineligibility)> =
+            by_text.ineligible.iter().map(|i| (i.user_id.clone(), i.reason)).collect();
+        prop_assert_eq!(ids(&by_uuid), text_ids);
+        prop_assert_eq!(
+            crate::domain::results::digest("c", &contest.seed, &by_uuid),
+            crate::domain::results::digest("c", &contest.seed, &by_text)
+        );
+    }
+
+    #[test]
     fn ranking_twice_gives_the_same_result(contest in arb_contest()) {
         prop_assert_eq!(contest.rank(), contest.rank());
     }
@@ -1028,8 +1090,8 @@ proptest! {
     fn hash_collisions_between_user_ids_change_nothing(contest in arb_contest()) {
         let rules = contest.rules();
         let expected = contest.rank();
-        for hash in [|_: &str| 0, |id: &str| u64::from(id.as_bytes()[id.len() - 1] % 3)] {
-            let ranking = rank_grouping_by(hash, &contest.attempts, &contest.ineligible, &rules);
+        for hash in [|_: &String| 0, |id: &String| u64::from(id.as_bytes()[id.len() - 1] % 3)] {
+            let ranking = rank_grouping_by(hash, contest.attempts.clone(), &contest.ineligible, &rules);
             prop_assert_eq!(&ranking, &expected);
         }
     }
