@@ -281,3 +281,26 @@ async fn an_autosave_and_a_submit_in_one_batch_score_the_autosaved_answers() {
         "answers sent with a submit override autosaved ones"
     );
 }
+
+#[tokio::test]
+async fn when_a_thousand_writes_are_in_progress_a_start_is_answered_503_with_retry_after() {
+    let app = TestApp::spawn().await;
+    let org = app.staff(Role::Organiser).await;
+    let contest = app.published_contest(&org, json!({}), 20).await;
+    let (token, _) = app.participant().await;
+    let writes = app.state.db.writes().unwrap();
+    // Every place taken, as by 1,024 phones mid-start.
+    let mut held = Vec::new();
+    while held.len() < 1024 {
+        held.push(writes.admit().await.unwrap());
+    }
+    let r = app.start(&token, &contest).await;
+    assert_eq!(r.status, 503, "{}", r.text);
+    assert_eq!(r.code(), "server_busy");
+    assert!(r.headers.get("retry-after").is_some());
+    // Nothing was written: with room again, the start makes the first attempt.
+    drop(held);
+    let r = app.start(&token, &contest).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["attempt"]["attempt_number"], 1, "{}", r.text);
+}

@@ -666,10 +666,17 @@ impl Bench {
             b_secs,
             1.0,
         );
+        // What ranking itself costs: the server's growth over what earlier
+        // scenarios left it holding.
+        self.report.limit(
+            "G4 server growth while ranking (peak RSS − RSS before)",
+            peak - before,
+            "MB",
+            256.0,
+            false,
+        );
         self.report
-            .limit("G4 server peak RSS while ranking", peak, "MB", 256.0, false);
-        self.report
-            .annotate_last(&format!(" · {before:.0} MB before"));
+            .annotate_last(&format!(" · peak {peak:.0} MB, {before:.0} MB before"));
 
         let t = Instant::now();
         let (ok, msg) = self.verify_ranking(&first, &id, &expected).await?;

@@ -114,6 +114,7 @@ pub async fn start(
             "staff accounts cannot take part",
         )));
     }
+    let _admitted = ctx.db.writes()?.admit().await?;
     let c = contests::visible(ctx, contest_id, None).await?;
     let now = ctx.clock.now();
     if !c.accepts_attempts(now) {
@@ -214,6 +215,7 @@ pub async fn autosave(
     prediction: Option<i64>,
 ) -> AppResult<Saved> {
     let answers = check_answers(&a.paper, given)?;
+    let _admitted = ctx.db.writes()?.admit().await?;
     let contest = contests::find(ctx, a.contest_id).await?;
     let prediction = check_autosaved_prediction(contest.settings.prediction().enabled, prediction)?;
     let now = ctx.clock.now();
@@ -244,6 +246,7 @@ pub async fn submit(
     given: &[(String, u32)],
     prediction: Option<i64>,
 ) -> AppResult<(Attempt, Contest)> {
+    let _admitted = ctx.db.writes()?.admit().await?;
     let contest = contests::find(ctx, a.contest_id).await?;
     let s = &contest.settings;
     let answers = check_answers(&a.paper, given)?;

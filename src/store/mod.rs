@@ -76,7 +76,7 @@ impl Db {
                 .with_context(|| format!("creating {}", parent.display()))?;
         }
         let busy = Duration::from_millis(settings.database.busy_timeout_ms);
-        let options = |connections: u32, cache_kib: i64| {
+        let options = |connections: u32, cache_kib: i64, autocheckpoint: bool| {
             let mut opts = ConnectOptions::new(url.clone());
             opts.max_connections(connections)
                 .min_connections(1)
@@ -92,26 +92,34 @@ impl Db {
                         .foreign_keys(true)
                         .create_if_missing(true);
                     // Negative: a size in KiB (SQLite's default is 2,000 KiB).
-                    if cache_kib > 0 {
+                    let o = if cache_kib > 0 {
                         o.pragma("cache_size", format!("-{cache_kib}"))
                     } else {
                         o
+                    };
+                    if autocheckpoint {
+                        o
+                    } else {
+                        o.pragma("wal_autocheckpoint", "0")
                     }
                 });
             opts
         };
-        let conn = Database::connect(options(settings.pool_size(), 0))
+        let conn = Database::connect(options(settings.pool_size(), 0, true))
             .await
             .with_context(|| format!("connecting to {}", crate::settings::redact_url(&url)))?;
         // The writer of attempts has a connection of its own: on SQLite a
         // connection drops its page cache whenever another one has written,
         // so a writer taking any pooled connection read every index page of
         // a batch from the file again. With its own, and a larger cache, the
-        // pages of the last batches stay in memory.
+        // pages of the last batches stay in memory. It never checkpoints:
+        // copying the WAL into a large database file at a commit stalled
+        // every request of the batch; a background task does it instead
+        // (see `writes::checkpoint`).
         let mut writer_dbs = Vec::new();
         for _ in 0..settings.writers() {
             writer_dbs.push(
-                Database::connect(options(1, 32 * 1024))
+                Database::connect(options(1, 32 * 1024, false))
                     .await
                     .with_context(|| {
                         format!("connecting to {}", crate::settings::redact_url(&url))
@@ -156,7 +164,7 @@ impl Db {
             .into_iter()
             .map(|conn| Db { conn, ..db.clone() })
             .collect();
-        db.writes = Some(writes::Writes::spawn(writer_dbs, busy));
+        db.writes = Some(writes::Writes::spawn(writer_dbs, &db, busy));
         Ok(db)
     }
 

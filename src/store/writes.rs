@@ -34,16 +34,22 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 
 /// At most this many writes go in one transaction: a batch of submits of 20
 /// answers stays far below either database's limit of bound parameters per
 /// statement, and a failed batch is re-run write by write in bounded time.
 pub const MAX_BATCH: usize = 256;
 
-/// Writes waiting for the writer, beyond which a request waits (at most the
-/// busy timeout) for room, then is answered 503 with Retry-After.
-const QUEUE: usize = 4096;
+/// Writes waiting for the writers: about a second of work at contest-day
+/// rates. Beyond it a request waits for room at most [`ROOM_WAIT`] (or the
+/// busy timeout, if shorter), then is answered 503 with Retry-After: under a
+/// rush above capacity phones are told to come back in a second, rather than
+/// all waiting longer and longer.
+const QUEUE: usize = 1024;
+
+/// See [`QUEUE`].
+const ROOM_WAIT: Duration = Duration::from_secs(1);
 
 /// A start: the draw is made by the caller, before the queue.
 pub struct Start {
@@ -125,6 +131,9 @@ impl Reply {
 pub struct Writes {
     queue: mpsc::Sender<(Item, Reply)>,
     wait: Duration,
+    /// Requests that will queue a write (starts, autosaves, submits) in
+    /// progress, from their first read to their answer: see [`Writes::admit`].
+    admitted: Arc<Semaphore>,
     /// Transactions committed by the writers (batches, and writes re-run alone).
     commits: Arc<AtomicU64>,
 }
@@ -133,17 +142,40 @@ impl Writes {
     /// Starts one writer per handle of `dbs` (each a connection of its own,
     /// without a queue, so that the writers end when the last queue handle is
     /// dropped). They share the queue: whichever is free takes what waits.
-    pub(super) fn spawn(dbs: Vec<Db>, wait: Duration) -> Self {
+    /// On SQLite, `main` (the pool, without a queue) checkpoints the WAL.
+    pub(super) fn spawn(dbs: Vec<Db>, main: &Db, wait: Duration) -> Self {
         let (queue, rx) = mpsc::channel(QUEUE);
         let rx = Arc::new(tokio::sync::Mutex::new(rx));
         let commits = Arc::new(AtomicU64::new(0));
+        if main.is_sqlite() {
+            tokio::spawn(checkpoint(main.clone(), queue.downgrade(), commits.clone()));
+        }
         for db in dbs {
             tokio::spawn(run(db, rx.clone(), commits.clone()));
         }
         Self {
             queue,
-            wait,
+            wait: wait.min(ROOM_WAIT),
+            admitted: Arc::new(Semaphore::new(QUEUE)),
             commits,
+        }
+    }
+
+    /// Lets a request that will queue a write begin, once fewer than
+    /// [`QUEUE`] are in progress; after [`ROOM_WAIT`] without room it is
+    /// answered 503 with Retry-After, having read and written nothing. Held
+    /// until the answer: under a rush above capacity a phone is told to come
+    /// back in a second, instead of requests piling up before the queue
+    /// (reads, the draw) and every answer growing later.
+    pub async fn admit(&self) -> StoreResult<OwnedSemaphorePermit> {
+        match tokio::time::timeout(self.wait, self.admitted.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => {
+                metrics::counter!("crane_write_admission_refused_total").increment(1);
+                Err(StoreError::Overloaded(anyhow::Error::new(
+                    DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout),
+                )))
+            }
         }
     }
 
@@ -188,6 +220,35 @@ impl Writes {
         }
         rx.await
             .map_err(|_| StoreError::Other(anyhow!("the database writer stopped mid-batch")))?
+    }
+}
+
+/// SQLite: copies the WAL into the database file every 250 ms while writes
+/// come in, from a connection of its own, so that the writer's commits never
+/// do it. `PASSIVE` waits for nobody: the writer keeps appending meanwhile.
+/// Ends with the queue.
+async fn checkpoint(db: Db, queue: mpsc::WeakSender<(Item, Reply)>, commits: Arc<AtomicU64>) {
+    let mut seen = 0;
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if queue.upgrade().is_none() {
+            return;
+        }
+        let now = commits.load(Ordering::Relaxed);
+        if now == seen {
+            continue;
+        }
+        seen = now;
+        // hand-written: a pragma, SQLite's own — the checkpoint the writer's connection does not do.
+        if let Err(e) = db
+            .conn
+            .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
+            .await
+        {
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
     }
 }
 
@@ -639,10 +700,14 @@ async fn close(
                 Col::Int("prediction"),
             ],
         );
-        // hand-written: group commit, G1 — the conditional score update (WHERE status = 'open') of every close of the batch in one statement.
+        // hand-written: group commit, G1 — the score update of every close of the batch in one statement.
+        // These rows were read open in this transaction, locked (FOR UPDATE on
+        // PostgreSQL; SQLite's write lock): no `AND status = 'open'` here. With
+        // it, PostgreSQL planned a scan of every open attempt (its index of
+        // open attempts) per batch instead of one primary-key lookup per row.
         let sql = format!(
             "UPDATE attempts SET status = j.status, score = j.score, submitted_at = j.submitted_at, prediction = j.prediction
-             FROM ({table}) AS j WHERE attempts.id = j.id AND attempts.status = 'open'"
+             FROM ({table}) AS j WHERE attempts.id = j.id"
         );
         let rows = updates.iter().map(|(id, s)| {
             serde_json::json!([
@@ -656,7 +721,7 @@ async fn close(
         let done = execute_chunks(tx, &sql, rows, "scoring attempts").await?;
         if done != updates.len() as u64 {
             return Err(anyhow!(
-                "{} of {} attempts changed under their lock",
+                "{} of {} attempts were not found to score",
                 updates.len() as u64 - done,
                 updates.len()
             )
