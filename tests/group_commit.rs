@@ -215,7 +215,7 @@ async fn starts_of_one_person_in_one_batch_give_one_attempt_and_the_limit_holds(
         }
     }
     for (user, got) in &ids {
-        assert_eq!(got[0].0, true, "the first start of {user} starts");
+        assert!(got[0].0, "the first start of {user} starts");
         assert!(got[1..].iter().all(|(new, id)| !new && *id == got[0].1));
         let stored = store::for_user(&app.state.db, contest_id, *user)
             .await
