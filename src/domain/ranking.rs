@@ -260,6 +260,19 @@ pub struct AttemptRecord<I = String> {
 }
 
 impl<I> AttemptRecord<I> {
+    /// The same attempt with its ids mapped (to text, to UUIDs).
+    pub fn map_ids<J>(&self, f: impl Fn(&I) -> J) -> AttemptRecord<J> {
+        AttemptRecord {
+            attempt_id: f(&self.attempt_id),
+            user_id: f(&self.user_id),
+            score: self.score,
+            question_count: self.question_count,
+            prediction: self.prediction,
+            started_at_ms: self.started_at_ms,
+            submitted_at_ms: self.submitted_at_ms,
+        }
+    }
+
     /// `submitted_at − started_at`, saturated to the i64 range (ranking itself compares
     /// the exact value).
     pub fn duration_ms(&self) -> i64 {

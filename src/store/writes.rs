@@ -312,41 +312,38 @@ async fn commit(db: &Db, items: &[Item], commits: &AtomicU64) -> StoreResult<Vec
 /// The writes of one batch, kind by kind; outcomes in `items` order.
 async fn batch(tx: &DatabaseTransaction, items: &[Item]) -> StoreResult<Vec<Outcome>> {
     let mut out: Vec<Option<Outcome>> = items.iter().map(|_| None).collect();
-    let autosaves: Vec<(usize, &Autosave)> = items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, it)| match it {
-            Item::Autosave(a) => Some((i, a)),
-            _ => None,
-        })
-        .collect();
+    let autosaves = of_kind(items, |it| match it {
+        Item::Autosave(a) => Some(a),
+        _ => None,
+    });
     for (i, saved) in autosave(tx, &autosaves).await? {
         out[i] = Some(Outcome::Autosave(saved));
     }
-    let closes: Vec<(usize, &Close)> = items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, it)| match it {
-            Item::Close(c) => Some((i, c)),
-            _ => None,
-        })
-        .collect();
+    let closes = of_kind(items, |it| match it {
+        Item::Close(c) => Some(c),
+        _ => None,
+    });
     for (i, closed) in close(tx, &closes).await? {
         out[i] = Some(Outcome::Close(closed));
     }
-    let starts: Vec<(usize, &Start)> = items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, it)| match it {
-            Item::Start(s) => Some((i, s)),
-            _ => None,
-        })
-        .collect();
+    let starts = of_kind(items, |it| match it {
+        Item::Start(s) => Some(s),
+        _ => None,
+    });
     for (i, started) in start(tx, &starts).await? {
         out[i] = Some(Outcome::Start(started));
     }
     out.into_iter()
         .map(|o| o.ok_or_else(|| anyhow!("a write of the batch gave no outcome").into()))
+        .collect()
+}
+
+/// The writes of one kind, with their places in the batch.
+fn of_kind<'a, T>(items: &'a [Item], pick: fn(&'a Item) -> Option<&'a T>) -> Vec<(usize, &'a T)> {
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, it)| pick(it).map(|x| (i, x)))
         .collect()
 }
 

@@ -1027,31 +1027,10 @@ proptest! {
             let h = Sha256::digest(id.as_bytes());
             uuid::Uuid::from_slice(&h[..16]).unwrap()
         };
-        let as_uuid: Vec<AttemptRecord<uuid::Uuid>> = contest
-            .attempts
-            .iter()
-            .map(|a| AttemptRecord {
-                attempt_id: uuid_of(&a.attempt_id),
-                user_id: uuid_of(&a.user_id),
-                score: a.score,
-                question_count: a.question_count,
-                prediction: a.prediction,
-                started_at_ms: a.started_at_ms,
-                submitted_at_ms: a.submitted_at_ms,
-            })
-            .collect();
-        let as_text: Vec<AttemptRecord> = as_uuid
-            .iter()
-            .map(|a| AttemptRecord {
-                attempt_id: a.attempt_id.to_string(),
-                user_id: a.user_id.to_string(),
-                score: a.score,
-                question_count: a.question_count,
-                prediction: a.prediction,
-                started_at_ms: a.started_at_ms,
-                submitted_at_ms: a.submitted_at_ms,
-            })
-            .collect();
+        let as_uuid: Vec<AttemptRecord<uuid::Uuid>> =
+            contest.attempts.iter().map(|a| a.map_ids(|id| uuid_of(id))).collect();
+        let as_text: Vec<AttemptRecord> =
+            as_uuid.iter().map(|a| a.map_ids(|id| id.to_string())).collect();
         let inel_uuid: HashMap<uuid::Uuid, Ineligibility> =
             contest.ineligible.iter().map(|(u, r)| (uuid_of(u), *r)).collect();
         let inel_text: HashMap<String, Ineligibility> =
@@ -1060,15 +1039,8 @@ proptest! {
         let by_uuid = rank_owned(as_uuid, &inel_uuid, &rules);
         let by_text = rank(&as_text, &inel_text, &rules);
         prop_assert_eq!(by_uuid.actual_figure, by_text.actual_figure);
-        prop_assert_eq!(by_uuid.rows.len(), by_text.rows.len());
-        for (u, t) in by_uuid.rows.iter().zip(&by_text.rows) {
-            prop_assert_eq!(&u.user_id.to_string(), &t.user_id);
-            prop_assert_eq!(&u.attempt_id.to_string(), &t.attempt_id);
-            prop_assert_eq!(
-                (u.rank, u.score, u.prediction_error, u.duration_ms, u.decided_by, u.prize),
-                (t.rank, t.score, t.prediction_error, t.duration_ms, t.decided_by, t.prize)
-            );
-        }
+        let rows: Vec<RankedRow> = by_uuid.rows.iter().map(RankedRow::text).collect();
+        prop_assert_eq!(&rows, &by_text.rows);
         let ids = |r: &Ranking<uuid::Uuid>| -> Vec<(String, Ineligibility)> {
             r.ineligible.iter().map(|i| (i.user_id.to_string(), i.reason)).collect()
         };
